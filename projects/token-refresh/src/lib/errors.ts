@@ -1,0 +1,88 @@
+/**
+ * Why a {@link TokenRefreshError} was raised. Switch on it to decide what the user sees.
+ *
+ * - `session-expired`: the refresh endpoint rejected the refresh (400, 401 or 403), or there was no
+ *   refresh token to send. The store has been cleared; the user must sign in again.
+ * - `refresh-failed`: the refresh could not complete (network error, 5xx, or any other unexpected
+ *   answer). The session is kept; the next request that fails starts a new refresh.
+ * - `refresh-timeout`: the refresh did not answer within `refreshTimeout`. The session is kept.
+ * - `invalid-refresh-response`: the refresh answered 2xx, but `parseRefreshResponse` found no access
+ *   token in it or threw. The session is kept.
+ * - `store-failed`: a `TokenStore` method threw or returned a rejected promise.
+ * - `session-cleared`: the session was cleared (logout) while a refresh was in flight; the refresh's
+ *   late answer was discarded.
+ *
+ * @publicApi
+ */
+export type TokenRefreshErrorCode =
+  | 'session-expired'
+  | 'refresh-failed'
+  | 'refresh-timeout'
+  | 'invalid-refresh-response'
+  | 'store-failed'
+  | 'session-cleared';
+
+/** The stable, documented number that starts each error message, e.g. `NGTR201`. */
+const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
+  'session-expired': 'NGTR201',
+  'refresh-failed': 'NGTR202',
+  'refresh-timeout': 'NGTR203',
+  'invalid-refresh-response': 'NGTR204',
+  'store-failed': 'NGTR205',
+  'session-cleared': 'NGTR206',
+};
+
+/**
+ * The error that requests waiting on a refresh fail with when that refresh does not succeed.
+ *
+ * Every request that was waiting at the refresh gate receives the same instance, so an app can tell
+ * one failed refresh from many. `cause` holds what made the refresh fail (usually the refresh call's
+ * `HttpErrorResponse`); it never holds a token, and neither does the message.
+ *
+ * @usageNotes
+ * ```ts
+ * http.get('/api/orders').subscribe({
+ *   error: (error) => {
+ *     if (error instanceof TokenRefreshError && error.code === 'session-expired') {
+ *       router.navigate(['/login']);
+ *     }
+ *   },
+ * });
+ * ```
+ *
+ * @publicApi
+ */
+export class TokenRefreshError extends Error {
+  override readonly name = 'TokenRefreshError';
+
+  /**
+   * @param code - Why the refresh failed; see {@link TokenRefreshErrorCode}.
+   * @param detail - A sentence on what happened, without any token in it.
+   * @param options - `cause`: the underlying error, kept for diagnosis.
+   */
+  constructor(
+    readonly code: TokenRefreshErrorCode,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${MESSAGE_CODES[code]}: ${detail}`, options);
+  }
+}
+
+/**
+ * Builds the error thrown at start-up for a bad `provideTokenRefresh` option.
+ *
+ * A plain `Error` (not a `TokenRefreshError`), because it is a programming mistake to fix in code, not
+ * a runtime condition to handle.
+ */
+export function invalidConfigError(detail: string): Error {
+  return new Error(`NGTR101: provideTokenRefresh: ${detail}`);
+}
+
+/** Builds the error thrown when `tokenRefreshInterceptor` runs without `provideTokenRefresh`. */
+export function missingProviderError(): Error {
+  return new Error(
+    'NGTR100: tokenRefreshInterceptor needs its configuration. Add ' +
+      "provideTokenRefresh({ refreshUrl: '...' }) to the same providers as provideHttpClient().",
+  );
+}

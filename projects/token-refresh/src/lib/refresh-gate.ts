@@ -1,0 +1,408 @@
+import {
+  HttpClient,
+  HttpErrorResponse,
+  HttpEventType,
+  HttpResponse,
+} from '@angular/common/http';
+import {
+  EnvironmentInjector,
+  ErrorHandler,
+  inject,
+  Injectable,
+  runInInjectionContext,
+  signal,
+} from '@angular/core';
+import {
+  BehaviorSubject,
+  defer,
+  filter,
+  forkJoin,
+  map,
+  Observable,
+  of,
+  Subject,
+  switchMap,
+  take,
+  catchError,
+  throwError,
+  timeout,
+} from 'rxjs';
+
+import { IS_REFRESH_REQUEST } from './context';
+import { TokenRefreshError } from './errors';
+import { JwtExpiryCache } from './jwt-expiry';
+import { callStore } from './store-calls';
+import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
+import { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
+import { TokenSet, TokenStore } from './token-store';
+
+/** Statuses of the refresh call that mean "this session is over", as opposed to a passing failure. */
+const SESSION_REJECTED_STATUSES: readonly number[] = [400, 401, 403];
+
+/** What the gate holds: whether a refresh is in flight, and how the last one ended. */
+type GateState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'refreshing' }
+  | RefreshOutcome;
+
+/** How one refresh ended. Carries failure as well as success, so no waiter is ever left hanging. */
+type RefreshOutcome =
+  | { readonly status: 'succeeded'; readonly accessToken: string }
+  | { readonly status: 'failed'; readonly error: TokenRefreshError };
+
+/** The tokens in the store at one moment. */
+interface StoredTokens {
+  readonly accessToken: string | null;
+  readonly refreshToken: string | null;
+}
+
+const IDLE: GateState = { status: 'idle' };
+const REFRESHING: GateState = { status: 'refreshing' };
+
+/**
+ * The refresh gate: the only place a refresh starts. Internal.
+ *
+ * A `BehaviorSubject` holds whether a refresh is in flight. Requests that need a fresh token wait on it
+ * with `filter` and `take(1)` for the outcome of the refresh in flight, which carries either the new
+ * access token or the error, so a failed refresh fails every waiter instead of stranding it. Waiters
+ * subscribe in the order they arrive and the subject notifies in that order, so they are released in
+ * the order they failed.
+ *
+ * The refresh itself is subscribed by the gate, not by any request: cancelling the request that
+ * happened to start it cancels neither the refresh nor the other waiters. It ends by itself, after
+ * `refreshTimeout` at the latest.
+ */
+@Injectable()
+export class RefreshGate {
+  private readonly options = inject(TOKEN_REFRESH_OPTIONS);
+  private readonly store = inject(TokenStore);
+  private readonly http = inject(HttpClient);
+  private readonly injector = inject(EnvironmentInjector);
+  private readonly expiryCache = new JwtExpiryCache();
+  private readonly gate = new BehaviorSubject<GateState>(IDLE);
+  private readonly eventsSubject = new Subject<TokenRefreshEvent>();
+  private readonly stateSignal = signal<TokenRefreshState>('idle');
+
+  /** Whether the session has ended and `onSessionExpired` already ran for it. */
+  private isSessionExpired = false;
+  /** Bumped by `clearSession()`: a refresh started in an older epoch must not write its answer. */
+  private sessionEpoch = 0;
+  /**
+   * A token that was already within `expiryLeeway` when a refresh handed it out (a skewed clock, or a
+   * lifetime shorter than the leeway). It is not refreshed proactively, or every request would
+   * refresh again; it is used until the server rejects it.
+   */
+  private tokenExemptFromProactiveRefresh: string | null = null;
+
+  /** See `TokenRefreshService.state`. */
+  readonly state = this.stateSignal.asReadonly();
+  /** See `TokenRefreshService.events`. */
+  readonly events: Observable<TokenRefreshEvent> = this.eventsSubject.asObservable();
+
+  /**
+   * The token a new request goes out with. Waits while a refresh is in flight, and refreshes first
+   * when the stored token is known to expire within `expiryLeeway`.
+   */
+  tokenForRequest(): Observable<string | null> {
+    return defer(() =>
+      this.isRefreshing()
+        ? this.settledToken()
+        : this.readAccessToken().pipe(
+            switchMap((token) =>
+              this.isExpiringSoon(token).pipe(
+                switchMap((expiring) => (expiring ? this.joinRefresh('proactive') : of(token))),
+              ),
+            ),
+          ),
+    );
+  }
+
+  /**
+   * The token to retry with after the server rejected `sentToken`. When the store already holds a
+   * different token (a refresh finished while the request was out), that one is reused without a
+   * new refresh; otherwise the caller joins the refresh in flight or starts one.
+   *
+   * @param sentToken - The token the rejected request carried.
+   */
+  tokenAfterRejection(sentToken: string | null): Observable<string> {
+    return defer(() =>
+      this.isRefreshing()
+        ? this.settledToken()
+        : this.readAccessToken().pipe(
+            switchMap((current) =>
+              current !== null && current !== sentToken ? of(current) : this.joinRefresh('reactive'),
+            ),
+          ),
+    );
+  }
+
+  /** The stored access token, as it is: no waiting and no refresh. */
+  currentToken(): Observable<string | null> {
+    return this.readAccessToken();
+  }
+
+  /**
+   * Joins the refresh in flight, or starts one.
+   *
+   * @param trigger - What asked for the refresh, reported in the `refresh-started` event.
+   * @returns The new access token, or the refresh's `TokenRefreshError`.
+   */
+  joinRefresh(trigger: RefreshTrigger): Observable<string> {
+    return defer(() => {
+      if (!this.isRefreshing()) {
+        this.startRefresh(trigger);
+      }
+      return this.settledToken();
+    });
+  }
+
+  /**
+   * Clears the store and makes sure that a refresh in flight does not write its late answer back.
+   */
+  clearSession(): Observable<void> {
+    return defer(() => {
+      this.sessionEpoch++;
+      return callStore('clear', () => this.store.clear());
+    });
+  }
+
+  private isRefreshing(): boolean {
+    return this.gate.value.status === 'refreshing';
+  }
+
+  /** The outcome of the refresh in flight (or of the one that just settled). */
+  private settledToken(): Observable<string> {
+    return this.gate.pipe(
+      filter((state): state is RefreshOutcome => state.status === 'succeeded' || state.status === 'failed'),
+      take(1),
+      map((outcome) => {
+        if (outcome.status === 'failed') {
+          throw outcome.error;
+        }
+        return outcome.accessToken;
+      }),
+    );
+  }
+
+  private startRefresh(trigger: RefreshTrigger): void {
+    const epoch = this.sessionEpoch;
+    this.gate.next(REFRESHING);
+    this.stateSignal.set('refreshing');
+    this.eventsSubject.next({ type: 'refresh-started', trigger });
+    // Subscribed by the gate rather than by the request that asked for it, so that no single caller
+    // can cancel the refresh that every waiter depends on. It always ends: by answer, error or timeout.
+    this.refresh(epoch).subscribe({
+      next: (accessToken) => this.settle({ status: 'succeeded', accessToken }),
+      error: (error: TokenRefreshError) => this.settle({ status: 'failed', error }),
+    });
+  }
+
+  private refresh(epoch: number): Observable<string> {
+    return this.readStoredTokens().pipe(
+      switchMap((before) =>
+        this.callRefreshEndpoint(before.refreshToken).pipe(
+          switchMap((tokens) => this.saveTokens(tokens, before, epoch)),
+        ),
+      ),
+      timeout({
+        first: this.options.refreshTimeout,
+        with: () =>
+          throwError(
+            () =>
+              new TokenRefreshError(
+                'refresh-timeout',
+                `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`,
+              ),
+          ),
+      }),
+      catchError((error: unknown) => {
+        const failure = toRefreshError(error);
+        return failure.code === 'session-expired'
+          ? this.clearExpiredSession().pipe(switchMap(() => throwError(() => failure)))
+          : throwError(() => failure);
+      }),
+    );
+  }
+
+  private callRefreshEndpoint(refreshToken: string | null): Observable<TokenSet> {
+    const request = this.options.buildRefreshRequest(refreshToken, this.options.refreshUrl);
+    if (request === null) {
+      return throwError(
+        () =>
+          new TokenRefreshError(
+            'session-expired',
+            'There is no refresh token to refresh the session with; the user must sign in again.',
+          ),
+      );
+    }
+    return this.http.request(request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) })).pipe(
+      filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
+      map((response) => parseWith(this.options.parseRefreshResponse, response.body)),
+    );
+  }
+
+  /**
+   * Writes the refresh answer to the store, unless the session was cleared while the refresh was in
+   * flight: a logout must win over a late answer.
+   */
+  private saveTokens(tokens: TokenSet, before: StoredTokens, epoch: number): Observable<string> {
+    return this.readStoredTokens().pipe(
+      switchMap((now) => {
+        if (epoch !== this.sessionEpoch || wasCleared(before, now)) {
+          throw new TokenRefreshError(
+            'session-cleared',
+            'The session was cleared while the refresh was in flight; its answer was discarded.',
+          );
+        }
+        const merged: TokenSet = {
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken ?? before.refreshToken,
+          expiresAt: tokens.expiresAt,
+        };
+        return callStore('setTokens', () => this.store.setTokens(merged)).pipe(
+          switchMap(() => this.isExpiringSoon(merged.accessToken, merged.expiresAt ?? null)),
+          map((expiring) => {
+            this.tokenExemptFromProactiveRefresh = expiring ? merged.accessToken : null;
+            return merged.accessToken;
+          }),
+        );
+      }),
+    );
+  }
+
+  private clearExpiredSession(): Observable<void> {
+    return callStore('clear', () => this.store.clear());
+  }
+
+  private settle(outcome: RefreshOutcome): void {
+    if (outcome.status === 'succeeded') {
+      this.isSessionExpired = false;
+      this.stateSignal.set('idle');
+      this.eventsSubject.next({ type: 'refresh-succeeded' });
+    } else {
+      const { error } = outcome;
+      const endsSession = error.code === 'session-expired';
+      const isFirstExpiry = endsSession && !this.isSessionExpired;
+      this.isSessionExpired ||= endsSession;
+      this.stateSignal.set(this.isSessionExpired ? 'expired' : 'idle');
+      this.eventsSubject.next({ type: 'refresh-failed', error });
+      if (isFirstExpiry) {
+        this.eventsSubject.next({ type: 'session-expired', error });
+        this.runOnSessionExpired();
+      }
+    }
+    this.gate.next(outcome);
+  }
+
+  private runOnSessionExpired(): void {
+    const callback = this.options.onSessionExpired;
+    if (callback === null) {
+      return;
+    }
+    try {
+      runInInjectionContext(this.injector, callback);
+    } catch (error) {
+      // A bug in the app's callback: report it the Angular way, but still release every waiter.
+      this.injector.get(ErrorHandler).handleError(error);
+    }
+  }
+
+  private readAccessToken(): Observable<string | null> {
+    return callStore('getAccessToken', () => this.store.getAccessToken()).pipe(
+      map((token) => {
+        if (token !== null && this.isSessionExpired) {
+          // The app stored a new session (a login): the expired state is over.
+          this.isSessionExpired = false;
+          this.stateSignal.set('idle');
+        }
+        return token;
+      }),
+    );
+  }
+
+  private readStoredTokens(): Observable<StoredTokens> {
+    return forkJoin({
+      accessToken: callStore('getAccessToken', () => this.store.getAccessToken()),
+      refreshToken: callStore('getRefreshToken', () => this.store.getRefreshToken()),
+    });
+  }
+
+  /**
+   * Whether `token` is known to expire within `expiryLeeway`, by the store's `getExpiresAt()` or, when
+   * that is absent or `null`, by the JWT `exp` claim. Opaque and malformed tokens are not known to.
+   *
+   * @param knownExpiry - An expiry already at hand, which spares asking the store.
+   */
+  private isExpiringSoon(token: string | null, knownExpiry?: number | null): Observable<boolean> {
+    if (token === null || token === this.tokenExemptFromProactiveRefresh) {
+      return of(false);
+    }
+    const getExpiresAt = this.store.getExpiresAt?.bind(this.store);
+    const expiresAt$ =
+      knownExpiry !== undefined || !getExpiresAt
+        ? of(knownExpiry ?? null)
+        : callStore('getExpiresAt', getExpiresAt);
+    return expiresAt$.pipe(
+      map((expiresAt) => {
+        const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
+        return expiry !== null && expiry - this.options.expiryLeeway <= Date.now();
+      }),
+    );
+  }
+}
+
+/**
+ * Runs the configured parser and checks its result, so that a parser returning no access token fails
+ * the refresh instead of storing `undefined`.
+ */
+function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet {
+  let tokens: TokenSet;
+  try {
+    tokens = parse(body);
+  } catch (error) {
+    // The parser found the answer unusable (or has a bug): a failed refresh, the session is kept.
+    throw error instanceof TokenRefreshError
+      ? error
+      : new TokenRefreshError('invalid-refresh-response', 'parseRefreshResponse threw; see `cause`.', {
+          cause: error,
+        });
+  }
+  if (typeof tokens?.accessToken !== 'string' || tokens.accessToken === '') {
+    throw new TokenRefreshError(
+      'invalid-refresh-response',
+      'parseRefreshResponse returned no non-empty "accessToken".',
+    );
+  }
+  return tokens;
+}
+
+/** Whether the store was emptied between two reads: somebody logged out meanwhile. */
+function wasCleared(before: StoredTokens, now: StoredTokens): boolean {
+  const hadSession = before.accessToken !== null || before.refreshToken !== null;
+  return hadSession && now.accessToken === null && now.refreshToken === null;
+}
+
+/** Classifies why a refresh failed. Only a rejection by the refresh endpoint ends the session. */
+function toRefreshError(error: unknown): TokenRefreshError {
+  if (error instanceof TokenRefreshError) {
+    return error;
+  }
+  if (error instanceof HttpErrorResponse && SESSION_REJECTED_STATUSES.includes(error.status)) {
+    return new TokenRefreshError(
+      'session-expired',
+      `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof HttpErrorResponse) {
+    const answer = error.status === 0 ? 'no answer (network error or CORS)' : `status ${error.status}`;
+    return new TokenRefreshError(
+      'refresh-failed',
+      `The refresh call failed with ${answer}; the session is kept and the next failed request refreshes again.`,
+      { cause: error },
+    );
+  }
+  return new TokenRefreshError('refresh-failed', 'The refresh call failed; see `cause`.', {
+    cause: error,
+  });
+}

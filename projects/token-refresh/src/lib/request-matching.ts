@@ -1,0 +1,158 @@
+import { HttpRequest } from '@angular/common/http';
+import { DOCUMENT, inject, Injectable } from '@angular/core';
+
+import { OriginMatcher, TOKEN_REFRESH_OPTIONS, UrlMatcher } from './token-refresh-config';
+
+/**
+ * Decides, per request, whether the access token may be sent and whether the request takes part in
+ * refreshing. Internal; built once per injector from the validated options and the app's origin.
+ */
+@Injectable()
+export class RequestPolicy {
+  private readonly options = inject(TOKEN_REFRESH_OPTIONS);
+  private readonly appOrigin = originOfDocument(inject(DOCUMENT, { optional: true }));
+  private readonly allowedOrigins = new Set(
+    this.options.allowedOrigins.filter((origin) => typeof origin === 'string'),
+  );
+  private readonly allowedOriginPatterns = this.options.allowedOrigins.filter(
+    (origin) => origin instanceof RegExp,
+  );
+
+  /**
+   * Whether `url` may receive the access token: relative URLs and the app's own origin always may,
+   * other origins only when `allowedOrigins` lists them. Origins are compared after parsing, so a
+   * look-alike host such as `https://api.example.com.evil.io` never matches `https://api.example.com`.
+   */
+  mayReceiveToken(url: string): boolean {
+    if (isPathRelative(url)) {
+      return true;
+    }
+    const origin = parseOrigin(url, this.appOrigin);
+    if (origin === null) {
+      return false;
+    }
+    return (
+      origin === (this.appOrigin ?? RELATIVE_BASE) ||
+      this.allowedOrigins.has(origin) ||
+      this.allowedOriginPatterns.some((pattern) => pattern.test(origin))
+    );
+  }
+
+  /** Whether the request is the refresh call or matches `skipUrls`: it is then left untouched. */
+  isExcluded(request: HttpRequest<unknown>): boolean {
+    return (
+      this.matches(request, this.options.refreshUrl) ||
+      this.options.skipUrls.some((matcher) => this.matches(request, matcher))
+    );
+  }
+
+  private matches(request: HttpRequest<unknown>, matcher: UrlMatcher): boolean {
+    if (typeof matcher === 'function') {
+      return matcher(request);
+    }
+    if (matcher instanceof RegExp) {
+      return matcher.test(request.url);
+    }
+    return matchesUrlPrefix(request.url, matcher, this.appOrigin);
+  }
+}
+
+/**
+ * Whether `url` equals `pattern` or continues it after a segment boundary (`/`, `?` or `#`): the
+ * pattern `/api/public` matches `/api/public/x` and `/api/public?x=1`, not `/api/publicity` nor
+ * `/v2/api/public`. A pattern that is an absolute path also matches the same path on an absolute URL
+ * of the app's own origin.
+ *
+ * @param url - The request URL.
+ * @param pattern - A URL or URL prefix from `skipUrls` or `refreshUrl`.
+ * @param appOrigin - The app's origin, or `null` where unknown (server-side rendering).
+ */
+export function matchesUrlPrefix(url: string, pattern: string, appOrigin: string | null): boolean {
+  if (startsWithSegments(url, pattern)) {
+    return true;
+  }
+  if (appOrigin === null || !isPathRelative(pattern) || isPathRelative(url)) {
+    return false;
+  }
+  const parsed = parseUrl(url, appOrigin);
+  return (
+    parsed !== null &&
+    parsed.origin === appOrigin &&
+    startsWithSegments(parsed.pathname + parsed.search + parsed.hash, pattern)
+  );
+}
+
+function startsWithSegments(url: string, pattern: string): boolean {
+  if (!url.startsWith(pattern)) {
+    return false;
+  }
+  if (url.length === pattern.length || pattern.endsWith('/')) {
+    return true;
+  }
+  const next = url[pattern.length];
+  return next === '/' || next === '?' || next === '#';
+}
+
+/**
+ * Whether `url` is a path on the current origin (`/api/x`), recognised without parsing. Anything
+ * else, including `//host`, `/\host` and paths with tabs or newlines that the URL parser would strip,
+ * goes through the real parser instead.
+ */
+function isPathRelative(url: string): boolean {
+  if (url.charCodeAt(0) !== SLASH) {
+    return false;
+  }
+  const second = url.charCodeAt(1);
+  return second !== SLASH && second !== BACKSLASH && second !== TAB && second !== LF && second !== CR;
+}
+
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Base for resolving relative URLs where the app's origin is unknown (server-side rendering). */
+const RELATIVE_BASE = 'https://relative.invalid';
+
+/**
+ * The origin a request to `url` goes to, resolved as the browser would resolve it, or `null` when
+ * `url` does not parse.
+ */
+function parseOrigin(url: string, appOrigin: string | null): string | null {
+  return parseUrl(url, appOrigin ?? RELATIVE_BASE)?.origin ?? null;
+}
+
+function parseUrl(url: string, base: string): URL | null {
+  try {
+    return new URL(url, base);
+  } catch {
+    // An unparseable URL cannot be proven to go to an allowed origin, so it gets no token.
+    return null;
+  }
+}
+
+/** The app's origin, or `null` where the document has none (server-side rendering, `file:`). */
+function originOfDocument(document: Document | null): string | null {
+  const origin = document?.location?.origin;
+  return origin && origin !== 'null' ? origin : null;
+}
+
+/**
+ * Normalizes an `allowedOrigins` entry given as a string to the form `URL.origin` produces (lower-case
+ * host, default port dropped), or returns `null` when it is not an origin.
+ *
+ * @param origin - An entry such as `https://API.example.com:443`.
+ */
+export function normalizeOrigin(origin: string): string | null {
+  if (!/^[a-z][a-z\d+.-]*:\/\/[^/?#@\\]+\/?$/i.test(origin)) {
+    return null;
+  }
+  const parsed = parseUrl(origin, RELATIVE_BASE);
+  return parsed === null || parsed.origin === 'null' ? null : parsed.origin;
+}
+
+/** Whether an `allowedOrigins` RegExp is anchored at both ends, so it cannot match a look-alike. */
+export function isAnchored(pattern: OriginMatcher): boolean {
+  return pattern instanceof RegExp && pattern.source.startsWith('^') && pattern.source.endsWith('$');
+}

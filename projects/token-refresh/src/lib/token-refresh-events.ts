@@ -1,0 +1,34 @@
+import { TokenRefreshError } from './errors';
+
+/**
+ * Where the session stands, as `TokenRefreshService.state` reports it.
+ *
+ * - `idle`: no refresh in flight (the last one succeeded, failed transiently, or none ran yet).
+ * - `refreshing`: a refresh is in flight; requests wait at the gate.
+ * - `expired`: the session ended (refresh rejected, or no refresh token); the user must sign in.
+ *   It turns back to `idle` when a refresh succeeds or the store holds an access token again.
+ *
+ * @publicApi
+ */
+export type TokenRefreshState = 'idle' | 'refreshing' | 'expired';
+
+/**
+ * What started a refresh: a request that failed with a refresh status (`reactive`), a token about to
+ * expire (`proactive`), or `TokenRefreshService.refresh()` (`manual`).
+ *
+ * @publicApi
+ */
+export type RefreshTrigger = 'reactive' | 'proactive' | 'manual';
+
+/**
+ * One thing that happened to the session, as `TokenRefreshService.events` reports it. Each refresh
+ * emits `refresh-started` and then exactly one of `refresh-succeeded` or `refresh-failed`; a failure
+ * that ends the session is followed by `session-expired`. No event carries a token.
+ *
+ * @publicApi
+ */
+export type TokenRefreshEvent =
+  | { readonly type: 'refresh-started'; readonly trigger: RefreshTrigger }
+  | { readonly type: 'refresh-succeeded' }
+  | { readonly type: 'refresh-failed'; readonly error: TokenRefreshError }
+  | { readonly type: 'session-expired'; readonly error: TokenRefreshError };

@@ -1,0 +1,62 @@
+import { inject, Injectable, Signal } from '@angular/core';
+import { firstValueFrom, map, Observable } from 'rxjs';
+
+import { RefreshGate } from './refresh-gate';
+import { TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
+
+/**
+ * The session as the app sees it: its state as a signal, its events as an observable, and commands to
+ * refresh on demand and to clear the session.
+ *
+ * Provided by `provideTokenRefresh`. It shares the interceptor's refresh gate, so a manual `refresh()`
+ * joins a refresh already in flight instead of starting a second one, and requests issued meanwhile
+ * wait for it.
+ *
+ * @usageNotes
+ * ```ts
+ * @Component({
+ *   template: `@if (session.state() === 'expired') { <app-sign-in-dialog /> }`,
+ * })
+ * export class ShellComponent {
+ *   protected readonly session = inject(TokenRefreshService);
+ * }
+ * ```
+ *
+ * @publicApi
+ */
+@Injectable()
+export class TokenRefreshService {
+  private readonly gate = inject(RefreshGate);
+
+  /** `idle`, `refreshing` or `expired`; see {@link TokenRefreshState}. */
+  readonly state: Signal<TokenRefreshState> = this.gate.state;
+
+  /**
+   * Refresh started / succeeded / failed and session expired, as they happen. Hot: subscribe before
+   * the events you want to see. No event carries a token.
+   */
+  readonly events: Observable<TokenRefreshEvent> = this.gate.events;
+
+  /**
+   * Refreshes the session now, or joins the refresh already in flight.
+   *
+   * The refresh runs to its end even when nobody awaits the promise.
+   *
+   * @returns A promise that resolves when the new tokens are stored, or rejects with the
+   *   `TokenRefreshError` of the failed refresh.
+   */
+  refresh(): Promise<void> {
+    return firstValueFrom(this.gate.joinRefresh('manual').pipe(map(() => undefined)));
+  }
+
+  /**
+   * Clears the session (logout): empties the store, and makes a refresh in flight discard its late
+   * answer instead of writing the old session back. Requests waiting on that refresh fail with code
+   * `session-cleared`. Call your server's logout endpoint separately.
+   *
+   * @returns A promise that resolves when the store is cleared.
+   */
+  clearSession(): Promise<void> {
+    return firstValueFrom(this.gate.clearSession(), { defaultValue: undefined });
+  }
+}

@@ -1,0 +1,113 @@
+import { Injectable } from '@angular/core';
+
+/**
+ * The tokens of one session, as the refresh endpoint hands them out and a {@link TokenStore} keeps them.
+ *
+ * @publicApi
+ */
+export interface TokenSet {
+  /** The access token sent in the `Authorization` header (or `headerName`). */
+  accessToken: string;
+  /**
+   * The refresh token. `undefined` or `null` in a refresh answer means "unchanged": the stored one is
+   * kept. Absent altogether with cookie-based refresh, where JavaScript never sees it.
+   */
+  refreshToken?: string | null;
+  /** When the access token expires, in epoch milliseconds, if the server said so. */
+  expiresAt?: number;
+}
+
+/** A value, or a promise of it: every `TokenStore` method may be synchronous or asynchronous. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where the session's tokens live. The library reads and writes tokens only through this class.
+ *
+ * It is both the contract and the DI token: replace the default {@link MemoryTokenStore} with
+ * `{ provide: TokenStore, useClass: MyStore }` or with the `store` option of `provideTokenRefresh`.
+ * Every method may return a value or a promise (for example for Capacitor or IndexedDB storage). A
+ * method that throws or rejects fails the request or refresh that needed it with a
+ * `TokenRefreshError` of code `store-failed`; it never leaves a request hanging.
+ *
+ * The library calls `setTokens` only with the answer of a successful refresh and `clear` only when
+ * the session has expired. Logging in (the first `setTokens`) is the app's job.
+ *
+ * @usageNotes
+ * ```ts
+ * @Injectable()
+ * export class SecureStorageTokenStore extends TokenStore {
+ *   private readonly storage = inject(SecureStorage);
+ *   getAccessToken() { return this.storage.get('access'); }
+ *   getRefreshToken() { return this.storage.get('refresh'); }
+ *   async setTokens(tokens: TokenSet) { await this.storage.setAll(tokens); }
+ *   clear() { return this.storage.clear(); }
+ * }
+ *
+ * provideTokenRefresh({ refreshUrl: '/api/auth/refresh', store: SecureStorageTokenStore });
+ * ```
+ *
+ * @publicApi
+ */
+@Injectable({ providedIn: 'root', useFactory: () => new MemoryTokenStore() })
+export abstract class TokenStore {
+  /** Returns the current access token, or `null` when there is none. */
+  abstract getAccessToken(): MaybePromise<string | null>;
+
+  /** Returns the current refresh token, or `null` when there is none (always so with cookie refresh). */
+  abstract getRefreshToken(): MaybePromise<string | null>;
+
+  /**
+   * Stores a new set of tokens. `refreshToken` and `expiresAt` are as the library resolved them: the
+   * previous refresh token is carried over when the refresh answer had none.
+   *
+   * @param tokens - The tokens to keep.
+   */
+  abstract setTokens(tokens: TokenSet): MaybePromise<void>;
+
+  /** Forgets every token of the session. */
+  abstract clear(): MaybePromise<void>;
+
+  /**
+   * Optional: when the access token expires, in epoch milliseconds, or `null` when unknown. When it is
+   * not implemented, the library reads the JWT `exp` claim of the access token instead.
+   */
+  getExpiresAt?(): MaybePromise<number | null>;
+}
+
+/**
+ * The default {@link TokenStore}: keeps tokens in memory, so they are gone when the page reloads.
+ *
+ * It is the safest choice against XSS token theft and suits apps that restore the session through a
+ * cookie-based refresh on start-up.
+ *
+ * @usageNotes
+ * ```ts
+ * const store = inject(TokenStore);
+ * await store.setTokens({ accessToken, refreshToken }); // after login
+ * ```
+ *
+ * @publicApi
+ */
+export class MemoryTokenStore extends TokenStore {
+  private tokens: TokenSet | null = null;
+
+  override getAccessToken(): string | null {
+    return this.tokens?.accessToken ?? null;
+  }
+
+  override getRefreshToken(): string | null {
+    return this.tokens?.refreshToken ?? null;
+  }
+
+  override getExpiresAt(): number | null {
+    return this.tokens?.expiresAt ?? null;
+  }
+
+  override setTokens(tokens: TokenSet): void {
+    this.tokens = { ...tokens };
+  }
+
+  override clear(): void {
+    this.tokens = null;
+  }
+}

@@ -1,0 +1,106 @@
+import { TokenSet, TokenStore } from './token-store';
+
+/**
+ * Options of {@link WebStorageTokenStore}.
+ *
+ * @publicApi
+ */
+export interface WebStorageTokenStoreOptions {
+  /**
+   * Which Web Storage to use: `'local'` survives restarts and is shared by the origin's tabs;
+   * `'session'` lives as long as the tab.
+   * @default 'local'
+   */
+  storage?: 'local' | 'session';
+  /**
+   * Prefix of the storage keys; the store writes `${keyPrefix}access`, `${keyPrefix}refresh` and
+   * `${keyPrefix}expiresAt`.
+   * @default 'ngx-token-refresh.'
+   */
+  keyPrefix?: string;
+}
+
+/**
+ * A {@link TokenStore} backed by `localStorage` or `sessionStorage`, so a session survives reloads.
+ *
+ * Safe under server-side rendering and in sandboxes where Web Storage is absent or throws on access:
+ * it then holds no tokens and ignores writes, so the server never sends one. Anything readable by
+ * JavaScript can be read by an XSS payload too: prefer {@link MemoryTokenStore} with cookie refresh
+ * where you can, and see SECURITY notes in the README.
+ *
+ * @usageNotes
+ * ```ts
+ * provideTokenRefresh({
+ *   refreshUrl: '/api/auth/refresh',
+ *   store: new WebStorageTokenStore({ storage: 'session' }),
+ * });
+ * ```
+ *
+ * @publicApi
+ */
+export class WebStorageTokenStore extends TokenStore {
+  private readonly storageKind: 'local' | 'session';
+  private readonly accessKey: string;
+  private readonly refreshKey: string;
+  private readonly expiresAtKey: string;
+
+  /** @param options - Which storage and which key prefix to use. */
+  constructor(options: WebStorageTokenStoreOptions = {}) {
+    super();
+    const prefix = options.keyPrefix ?? 'ngx-token-refresh.';
+    this.storageKind = options.storage ?? 'local';
+    this.accessKey = `${prefix}access`;
+    this.refreshKey = `${prefix}refresh`;
+    this.expiresAtKey = `${prefix}expiresAt`;
+  }
+
+  override getAccessToken(): string | null {
+    return this.storage()?.getItem(this.accessKey) ?? null;
+  }
+
+  override getRefreshToken(): string | null {
+    return this.storage()?.getItem(this.refreshKey) ?? null;
+  }
+
+  override getExpiresAt(): number | null {
+    const value = Number(this.storage()?.getItem(this.expiresAtKey) ?? NaN);
+    return Number.isFinite(value) ? value : null;
+  }
+
+  override setTokens(tokens: TokenSet): void {
+    const storage = this.storage();
+    if (!storage) {
+      return;
+    }
+    storage.setItem(this.accessKey, tokens.accessToken);
+    writeOrRemove(storage, this.refreshKey, tokens.refreshToken);
+    writeOrRemove(storage, this.expiresAtKey, tokens.expiresAt?.toString());
+  }
+
+  override clear(): void {
+    const storage = this.storage();
+    storage?.removeItem(this.accessKey);
+    storage?.removeItem(this.refreshKey);
+    storage?.removeItem(this.expiresAtKey);
+  }
+
+  /** Looks the storage up on every call, so that nothing touches `window` at construction (SSR). */
+  private storage(): Storage | null {
+    const name = this.storageKind === 'local' ? 'localStorage' : 'sessionStorage';
+    try {
+      return (globalThis as Partial<Record<typeof name, Storage>>)[name] ?? null;
+    } catch {
+      // Reading the property itself throws a SecurityError where storage is disabled (e.g. some
+      // sandboxed iframes and privacy modes): behave as on the server, with no storage.
+      return null;
+    }
+  }
+}
+
+function writeOrRemove(storage: Storage, key: string, value: string | null | undefined): void {
+  if (value == null) {
+    storage.removeItem(key);
+  } else {
+    storage.setItem(key, value);
+  }
+}

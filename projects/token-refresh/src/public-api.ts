@@ -1,0 +1,34 @@
+/*
+ * Public API of ngx-token-refresh. Everything a user may import is listed here by name; anything not
+ * listed is internal and may change in any release.
+ */
+
+// Wiring
+export { provideTokenRefresh } from './lib/provide-token-refresh';
+export { tokenRefreshInterceptor } from './lib/token-refresh-interceptor';
+export type {
+  OriginMatcher,
+  RefreshRequestBuilder,
+  RefreshResponseParser,
+  TokenRefreshConfig,
+  UrlMatcher,
+} from './lib/token-refresh-config';
+
+// Refresh calls and answers
+export { cookieRefresh, jsonBodyRefresh, oauth2RefreshGrant, parseTokenResponse } from './lib/refresh-request';
+export type { OAuth2RefreshGrantOptions } from './lib/refresh-request';
+
+// Token storage
+export { MemoryTokenStore, TokenStore } from './lib/token-store';
+export type { MaybePromise, TokenSet } from './lib/token-store';
+export { WebStorageTokenStore } from './lib/web-storage-token-store';
+export type { WebStorageTokenStoreOptions } from './lib/web-storage-token-store';
+
+// Per-request control
+export { SKIP_TOKEN_REFRESH } from './lib/context';
+
+// Session state, events and errors
+export { TokenRefreshService } from './lib/token-refresh-service';
+export type { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './lib/token-refresh-events';
+export { TokenRefreshError } from './lib/errors';
+export type { TokenRefreshErrorCode } from './lib/errors';
