@@ -21,6 +21,45 @@ export interface TokenSet {
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * The default {@link TokenStore}: keeps tokens in memory, so they are gone when the page reloads.
+ *
+ * It is the safest choice against XSS token theft and suits apps that restore the session through a
+ * cookie-based refresh on start-up.
+ *
+ * @usageNotes
+ * ```ts
+ * const store = inject(TokenStore);
+ * await store.setTokens({ accessToken, refreshToken }); // after login
+ * ```
+ *
+ * @publicApi
+ */
+@Injectable()
+export class MemoryTokenStore implements TokenStore {
+  private tokens: TokenSet | null = null;
+
+  getAccessToken(): string | null {
+    return this.tokens?.accessToken ?? null;
+  }
+
+  getRefreshToken(): string | null {
+    return this.tokens?.refreshToken ?? null;
+  }
+
+  getExpiresAt(): number | null {
+    return this.tokens?.expiresAt ?? null;
+  }
+
+  setTokens(tokens: TokenSet): void {
+    this.tokens = { ...tokens };
+  }
+
+  clear(): void {
+    this.tokens = null;
+  }
+}
+
+/**
  * Where the session's tokens live. The library reads and writes tokens only through this class.
  *
  * It is both the contract and the DI token: replace the default {@link MemoryTokenStore} with
@@ -48,7 +87,9 @@ export type MaybePromise<T> = T | Promise<T>;
  *
  * @publicApi
  */
-@Injectable({ providedIn: 'root', useFactory: () => new MemoryTokenStore() })
+// `useClass` rather than `useFactory`: a subclass used as `useClass` without its own `@Injectable`
+// inherits this definition, and only a `useClass` factory creates the subclass rather than the default.
+@Injectable({ providedIn: 'root', useClass: MemoryTokenStore })
 export abstract class TokenStore {
   /** Returns the current access token, or `null` when there is none. */
   abstract getAccessToken(): MaybePromise<string | null>;
@@ -72,42 +113,4 @@ export abstract class TokenStore {
    * not implemented, the library reads the JWT `exp` claim of the access token instead.
    */
   getExpiresAt?(): MaybePromise<number | null>;
-}
-
-/**
- * The default {@link TokenStore}: keeps tokens in memory, so they are gone when the page reloads.
- *
- * It is the safest choice against XSS token theft and suits apps that restore the session through a
- * cookie-based refresh on start-up.
- *
- * @usageNotes
- * ```ts
- * const store = inject(TokenStore);
- * await store.setTokens({ accessToken, refreshToken }); // after login
- * ```
- *
- * @publicApi
- */
-export class MemoryTokenStore extends TokenStore {
-  private tokens: TokenSet | null = null;
-
-  override getAccessToken(): string | null {
-    return this.tokens?.accessToken ?? null;
-  }
-
-  override getRefreshToken(): string | null {
-    return this.tokens?.refreshToken ?? null;
-  }
-
-  override getExpiresAt(): number | null {
-    return this.tokens?.expiresAt ?? null;
-  }
-
-  override setTokens(tokens: TokenSet): void {
-    this.tokens = { ...tokens };
-  }
-
-  override clear(): void {
-    this.tokens = null;
-  }
 }
