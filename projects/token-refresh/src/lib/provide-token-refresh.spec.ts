@@ -1,0 +1,67 @@
+import { provideTokenRefresh } from './provide-token-refresh';
+import { TokenRefreshConfig } from './token-refresh-config';
+
+describe('provideTokenRefresh: configuration errors', () => {
+  const valid: TokenRefreshConfig = { refreshUrl: '/api/auth/refresh' };
+
+  it('accepts the minimal configuration and a full one', () => {
+    expect(() => provideTokenRefresh(valid)).not.toThrow();
+    expect(() =>
+      provideTokenRefresh({
+        refreshUrl: 'https://auth.example.com/token',
+        skipUrls: ['/api/auth/login', /\/public\//, () => false],
+        maxRetries: 2,
+        statusCodes: [401, 419],
+        allowedOrigins: ['https://api.example.com', /^https:\/\/[a-z]+\.example\.com$/],
+        headerName: 'X-Token',
+        authScheme: '',
+        buildRefreshRequest: () => null,
+        parseRefreshResponse: () => ({ accessToken: 'a' }),
+        refreshTimeout: 10_000,
+        expiryLeeway: 0,
+        onSessionExpired: () => undefined,
+      }),
+    ).not.toThrow();
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a missing refreshUrl', {}, '"refreshUrl" must be a non-empty URL, got undefined.'],
+    ['an empty refreshUrl', { refreshUrl: ' ' }, '"refreshUrl" must be a non-empty URL, got " ".'],
+    ['a negative maxRetries', { maxRetries: -1 }, '"maxRetries" must be a non-negative integer, got -1.'],
+    ['a fractional maxRetries', { maxRetries: 1.5 }, '"maxRetries" must be a non-negative integer, got 1.5.'],
+    ['a string maxRetries', { maxRetries: '1' }, '"maxRetries" must be a non-negative integer, got "1".'],
+    ['a non-array skipUrls', { skipUrls: '/api/login' }, '"skipUrls" must be an array, got "/api/login".'],
+    ['an empty skipUrls entry', { skipUrls: ['/ok', ''] }, '"skipUrls[1]" must be a non-empty string, a RegExp or a function, got "".'],
+    ['a global RegExp in skipUrls', { skipUrls: [/login/g] }, '"skipUrls[0]" must not use the g or y flag, got /login/g.'],
+    ['a status out of range', { statusCodes: [401, 4010] }, '"statusCodes[1]" must be an HTTP status from 100 to 599, got 4010.'],
+    ['a non-array statusCodes', { statusCodes: 401 }, '"statusCodes" must be an array, got 401.'],
+    ['an origin with a path', { allowedOrigins: ['https://api.example.com/v1'] }, '"allowedOrigins[0]" must be an origin'],
+    ['an origin without a scheme', { allowedOrigins: ['api.example.com'] }, '"allowedOrigins[0]" must be an origin'],
+    ['an origin with credentials', { allowedOrigins: ['https://u@api.example.com'] }, '"allowedOrigins[0]" must be an origin'],
+    ['an unanchored origin RegExp', { allowedOrigins: [/api\.example\.com/] }, '"allowedOrigins[0]" must be anchored with ^ and $'],
+    ['an empty headerName', { headerName: '' }, '"headerName" must be a valid HTTP header name, got "".'],
+    ['a headerName with a space', { headerName: 'X Token' }, '"headerName" must be a valid HTTP header name, got "X Token".'],
+    ['an authScheme with a space', { authScheme: 'Bearer ' }, '"authScheme" must be a single word'],
+    ['a non-function buildRefreshRequest', { buildRefreshRequest: '/refresh' }, '"buildRefreshRequest" must be a function, got "/refresh".'],
+    ['a non-function parseRefreshResponse', { parseRefreshResponse: {} }, '"parseRefreshResponse" must be a function, got an object.'],
+    ['a non-function onSessionExpired', { onSessionExpired: '/login' }, '"onSessionExpired" must be a function, got "/login".'],
+    ['a zero refreshTimeout', { refreshTimeout: 0 }, '"refreshTimeout" must be a positive number of milliseconds, got 0.'],
+    ['an infinite refreshTimeout', { refreshTimeout: Infinity }, '"refreshTimeout" must be a positive number of milliseconds, got Infinity.'],
+    ['a negative expiryLeeway', { expiryLeeway: -5 }, '"expiryLeeway" must be a non-negative number of milliseconds, got -5.'],
+    ['a NaN expiryLeeway', { expiryLeeway: NaN }, '"expiryLeeway" must be a non-negative number of milliseconds, got NaN.'],
+    ['a store lacking methods', { store: { getAccessToken: () => null } }, '"store" must be a TokenStore class or instance; an object lacks getRefreshToken, setTokens, clear.'],
+    ['a misspelt option', { refreshURL: '/x' }, 'unknown option "refreshURL".'],
+  ])('rejects %s with an NGTR101 error naming the option', (_, override, message) => {
+    const config = { ...valid, ...(override as object) } as TokenRefreshConfig;
+    if (!('refreshUrl' in (override as object)) && (override as object) !== null && Object.keys(override as object).length === 0) {
+      delete (config as Partial<TokenRefreshConfig>).refreshUrl;
+    }
+    expect(() => provideTokenRefresh(config)).toThrow(`NGTR101: provideTokenRefresh: ${message}`);
+  });
+
+  it('rejects a configuration that is not an object', () => {
+    expect(() => provideTokenRefresh(undefined as unknown as TokenRefreshConfig)).toThrow(
+      'NGTR101: provideTokenRefresh: expects a configuration object, got undefined.',
+    );
+  });
+});
