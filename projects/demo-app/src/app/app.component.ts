@@ -99,7 +99,8 @@ export class AppComponent {
 
   constructor() {
     this.session.events.pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe((event) => {
-      const detail = 'trigger' in event ? ` (${event.trigger})` : 'error' in event ? `: ${event.error.code}` : '';
+      const detail =
+        event.type === 'refresh-started' ? ` (${event.trigger})` : event.type === 'refresh-failed' ? `: ${event.error.code}` : '';
       this.addLog(`${event.type}${detail}`);
     });
   }
