@@ -240,6 +240,11 @@ describe('refresh gate: transient refresh failures', () => {
     ['a 503', (refresh) => refresh.flush(null, { status: 503, statusText: 'Unavailable' }), 'refresh-failed'],
     ['a network error', (refresh) => refresh.error(new ProgressEvent('error')), 'refresh-failed'],
     ['an answer without an access token', (refresh) => refresh.flush({ token: 'x' }), 'invalid-refresh-response'],
+    [
+      'a 200 whose body is not JSON', // what HttpXhrBackend reports when JSON.parse fails
+      (refresh) => refresh.error(new ProgressEvent('error'), { status: 200, statusText: 'OK' }),
+      'invalid-refresh-response',
+    ],
   ];
 
   it.each(failures)(

@@ -337,11 +337,10 @@ export class RefreshGate {
     if (token === null || token === this.tokenExemptFromProactiveRefresh) {
       return of(false);
     }
-    const getExpiresAt = this.store.getExpiresAt?.bind(this.store);
     const expiresAt$ =
-      knownExpiry !== undefined || !getExpiresAt
+      knownExpiry !== undefined || !this.store.getExpiresAt
         ? of(knownExpiry ?? null)
-        : callStore('getExpiresAt', getExpiresAt);
+        : callStore('getExpiresAt', () => this.store.getExpiresAt?.() ?? null);
     return expiresAt$.pipe(
       map((expiresAt) => {
         const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
@@ -391,6 +390,14 @@ function toRefreshError(error: unknown): TokenRefreshError {
     return new TokenRefreshError(
       'session-expired',
       `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof HttpErrorResponse && error.status >= 200 && error.status < 300) {
+    // HttpClient reports a 2xx answer whose body is not valid JSON as an error.
+    return new TokenRefreshError(
+      'invalid-refresh-response',
+      `The refresh answered ${error.status}, but its body could not be read as JSON.`,
       { cause: error },
     );
   }
