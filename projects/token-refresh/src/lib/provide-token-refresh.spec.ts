@@ -20,6 +20,7 @@ describe('provideTokenRefresh: configuration errors', () => {
         refreshTimeout: 10_000,
         expiryLeeway: 0,
         onSessionExpired: () => undefined,
+        crossTab: false,
       }),
     ).not.toThrow();
   });
@@ -50,6 +51,7 @@ describe('provideTokenRefresh: configuration errors', () => {
     ['a negative expiryLeeway', { expiryLeeway: -5 }, '"expiryLeeway" must be a non-negative number of milliseconds, got -5.'],
     ['a NaN expiryLeeway', { expiryLeeway: NaN }, '"expiryLeeway" must be a non-negative number of milliseconds, got NaN.'],
     ['a store lacking methods', { store: { getAccessToken: () => null } }, '"store" must be a TokenStore class or instance; an object lacks getRefreshToken, setTokens, clear.'],
+    ['a non-boolean crossTab', { crossTab: 'yes' }, '"crossTab" must be true or false, got "yes".'],
     ['a misspelt option', { refreshURL: '/x' }, 'unknown option "refreshURL".'],
   ])('rejects %s with an NGTR101 error naming the option', (_, override, message) => {
     const config = { ...valid, ...(override as object) } as TokenRefreshConfig;

@@ -1,5 +1,13 @@
-import { EnvironmentProviders, makeEnvironmentProviders, Provider, Type } from '@angular/core';
+import {
+  EnvironmentProviders,
+  inject,
+  makeEnvironmentProviders,
+  provideEnvironmentInitializer,
+  Provider,
+  Type,
+} from '@angular/core';
 
+import { CrossTabCoordinator } from './cross-tab';
 import { invalidConfigError } from './errors';
 import { RefreshGate } from './refresh-gate';
 import { jsonBodyRefresh, parseTokenResponse } from './refresh-request';
@@ -43,12 +51,19 @@ import { TokenStore } from './token-store';
  */
 export function provideTokenRefresh(config: TokenRefreshConfig): EnvironmentProviders {
   const options = resolveOptions(config);
-  const providers: Provider[] = [
+  const providers: Array<Provider | EnvironmentProviders> = [
     { provide: TOKEN_REFRESH_OPTIONS, useValue: options },
     RequestPolicy,
     RefreshGate,
     TokenRefreshService,
   ];
+  if (options.crossTab) {
+    // The gate starts with the app, so that a tab that has sent nothing yet still hears the others.
+    providers.push(
+      CrossTabCoordinator,
+      provideEnvironmentInitializer(() => void inject(RefreshGate)),
+    );
+  }
   if (config.store !== undefined) {
     providers.push(
       typeof config.store === 'function'
@@ -72,6 +87,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'refreshTimeout',
   'expiryLeeway',
   'onSessionExpired',
+  'crossTab',
   'store',
 ]);
 
@@ -101,6 +117,7 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     refreshTimeout = 30_000,
     expiryLeeway = 30_000,
     onSessionExpired,
+    crossTab = true,
     store,
   } = config;
 
@@ -140,6 +157,9 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
       `"expiryLeeway" must be a non-negative number of milliseconds, got ${describe(expiryLeeway)}.`,
     );
   }
+  if (typeof crossTab !== 'boolean') {
+    throw invalidConfigError(`"crossTab" must be true or false, got ${describe(crossTab)}.`);
+  }
   if (store !== undefined) {
     checkStore(store);
   }
@@ -159,6 +179,7 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     refreshTimeout,
     expiryLeeway,
     onSessionExpired: onSessionExpired ?? null,
+    crossTab,
   };
 }
 

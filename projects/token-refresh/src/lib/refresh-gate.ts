@@ -29,6 +29,7 @@ import {
 } from 'rxjs';
 
 import { IS_REFRESH_REQUEST } from './context';
+import { CrossTabCoordinator } from './cross-tab';
 import { TokenRefreshError } from './errors';
 import { JwtExpiryCache } from './jwt-expiry';
 import { callStore } from './store-calls';
@@ -47,7 +48,7 @@ type GateState =
 
 /** How one refresh ended. Carries failure as well as success, so no waiter is ever left hanging. */
 type RefreshOutcome =
-  | { readonly status: 'succeeded'; readonly accessToken: string }
+  | { readonly status: 'succeeded'; readonly tokens: TokenSet }
   | { readonly status: 'failed'; readonly error: TokenRefreshError };
 
 /** The tokens in the store at one moment. */
@@ -78,6 +79,7 @@ export class RefreshGate {
   private readonly store = inject(TokenStore);
   private readonly http = inject(HttpClient);
   private readonly injector = inject(EnvironmentInjector);
+  private readonly crossTab = inject(CrossTabCoordinator, { optional: true });
   private readonly expiryCache = new JwtExpiryCache();
   private readonly gate = new BehaviorSubject<GateState>(IDLE);
   private readonly eventsSubject = new Subject<TokenRefreshEvent>();
@@ -93,6 +95,14 @@ export class RefreshGate {
    * refresh again; it is used until the server rejects it.
    */
   private tokenExemptFromProactiveRefresh: string | null = null;
+
+  constructor() {
+    this.crossTab?.messages.subscribe((message) =>
+      message.type === 'refreshed'
+        ? this.adoptTokensFromOtherTab(message.tokens)
+        : this.endSessionFromOtherTab(),
+    );
+  }
 
   /** See `TokenRefreshService.state`. */
   readonly state = this.stateSignal.asReadonly();
@@ -162,6 +172,7 @@ export class RefreshGate {
   clearSession(): Observable<void> {
     return defer(() => {
       this.sessionEpoch++;
+      this.crossTab?.announceSessionEnded();
       return callStore('clear', () => this.store.clear());
     });
   }
@@ -179,7 +190,7 @@ export class RefreshGate {
         if (outcome.status === 'failed') {
           throw outcome.error;
         }
-        return outcome.accessToken;
+        return outcome.tokens.accessToken;
       }),
     );
   }
@@ -192,18 +203,30 @@ export class RefreshGate {
     // Subscribed by the gate rather than by the request that asked for it, so that no single caller
     // can cancel the refresh that every waiter depends on. It always ends: by answer, error or timeout.
     this.refresh(epoch).subscribe({
-      next: (accessToken) => this.settle({ status: 'succeeded', accessToken }),
+      next: (tokens) => this.settle({ status: 'succeeded', tokens }),
       error: (error: TokenRefreshError) => this.settle({ status: 'failed', error }),
     });
   }
 
-  private refresh(epoch: number): Observable<string> {
-    return this.readStoredTokens().pipe(
-      switchMap((before) =>
-        this.callRefreshEndpoint(before.refreshToken).pipe(
-          switchMap((tokens) => this.saveTokens(tokens, before, epoch)),
+  private refresh(epoch: number): Observable<TokenSet> {
+    const refreshInThisTab = () =>
+      this.readStoredTokens().pipe(
+        switchMap((before) =>
+          this.callRefreshEndpoint(before.refreshToken).pipe(
+            switchMap((tokens) => this.saveTokens(tokens, before, epoch)),
+          ),
         ),
-      ),
+      );
+    const refreshed = this.crossTab
+      ? this.crossTab
+          .runExclusive(refreshInThisTab)
+          .pipe(
+            switchMap(({ tokens, fromOtherTab }) =>
+              fromOtherTab ? this.storeTokens(tokens) : of(tokens),
+            ),
+          )
+      : refreshInThisTab();
+    return refreshed.pipe(
       timeout({
         first: this.options.refreshTimeout,
         with: () =>
@@ -245,7 +268,7 @@ export class RefreshGate {
    * Writes the refresh answer to the store, unless the session was cleared while the refresh was in
    * flight: a logout must win over a late answer.
    */
-  private saveTokens(tokens: TokenSet, before: StoredTokens, epoch: number): Observable<string> {
+  private saveTokens(tokens: TokenSet, before: StoredTokens, epoch: number): Observable<TokenSet> {
     return this.readStoredTokens().pipe(
       switchMap((now) => {
         if (epoch !== this.sessionEpoch || wasCleared(before, now)) {
@@ -259,15 +282,13 @@ export class RefreshGate {
           refreshToken: tokens.refreshToken ?? before.refreshToken,
           expiresAt: tokens.expiresAt,
         };
-        return callStore('setTokens', () => this.store.setTokens(merged)).pipe(
-          switchMap(() => this.isExpiringSoon(merged.accessToken, merged.expiresAt ?? null)),
-          map((expiring) => {
-            this.tokenExemptFromProactiveRefresh = expiring ? merged.accessToken : null;
-            return merged.accessToken;
-          }),
-        );
+        return this.storeTokens(merged);
       }),
     );
+  }
+
+  private storeTokens(tokens: TokenSet): Observable<TokenSet> {
+    return callStore('setTokens', () => this.store.setTokens(tokens)).pipe(map(() => tokens));
   }
 
   private clearExpiredSession(): Observable<void> {
@@ -276,22 +297,61 @@ export class RefreshGate {
 
   private settle(outcome: RefreshOutcome): void {
     if (outcome.status === 'succeeded') {
+      const { accessToken, expiresAt } = outcome.tokens;
+      this.tokenExemptFromProactiveRefresh = this.isWithinLeeway(accessToken, expiresAt ?? null)
+        ? accessToken
+        : null;
       this.isSessionExpired = false;
       this.stateSignal.set('idle');
       this.eventsSubject.next({ type: 'refresh-succeeded' });
     } else {
       const { error } = outcome;
-      const endsSession = error.code === 'session-expired';
-      const isFirstExpiry = endsSession && !this.isSessionExpired;
-      this.isSessionExpired ||= endsSession;
       this.stateSignal.set(this.isSessionExpired ? 'expired' : 'idle');
       this.eventsSubject.next({ type: 'refresh-failed', error });
-      if (isFirstExpiry) {
-        this.eventsSubject.next({ type: 'session-expired', error });
-        this.runOnSessionExpired();
+      if (error.code === 'session-expired') {
+        this.expireSession(error);
+        this.crossTab?.announceSessionEnded();
       }
     }
     this.gate.next(outcome);
+  }
+
+  /** Marks the session expired; the first time, tells the app (event and `onSessionExpired`). */
+  private expireSession(error: TokenRefreshError): void {
+    const isFirstExpiry = !this.isSessionExpired;
+    this.isSessionExpired = true;
+    this.stateSignal.set('expired');
+    if (isFirstExpiry) {
+      this.eventsSubject.next({ type: 'session-expired', error });
+      this.runOnSessionExpired();
+    }
+  }
+
+  /** Another tab refreshed: keep its tokens, so this tab's store does not hold a rotated-out one. */
+  private adoptTokensFromOtherTab(tokens: TokenSet): void {
+    this.storeTokens(tokens).subscribe({
+      next: () => {
+        this.isSessionExpired = false;
+        if (!this.isRefreshing()) {
+          this.stateSignal.set('idle');
+        }
+      },
+      // A failing store cannot be reported to any request here: report it the Angular way.
+      error: (error: unknown) => this.injector.get(ErrorHandler).handleError(error),
+    });
+  }
+
+  /** The session ended in another tab (rejected refresh or logout): end it here too. */
+  private endSessionFromOtherTab(): void {
+    this.sessionEpoch++;
+    this.clearExpiredSession().subscribe({
+      next: () =>
+        this.expireSession(
+          new TokenRefreshError('session-expired', 'The session ended in another tab of this app.'),
+        ),
+      // A failing store cannot be reported to any request here: report it the Angular way.
+      error: (error: unknown) => this.injector.get(ErrorHandler).handleError(error),
+    });
   }
 
   private runOnSessionExpired(): void {
@@ -331,22 +391,20 @@ export class RefreshGate {
    * Whether `token` is known to expire within `expiryLeeway`, by the store's `getExpiresAt()` or, when
    * that is absent or `null`, by the JWT `exp` claim. Opaque and malformed tokens are not known to.
    *
-   * @param knownExpiry - An expiry already at hand, which spares asking the store.
    */
-  private isExpiringSoon(token: string | null, knownExpiry?: number | null): Observable<boolean> {
+  private isExpiringSoon(token: string | null): Observable<boolean> {
     if (token === null || token === this.tokenExemptFromProactiveRefresh) {
       return of(false);
     }
-    const expiresAt$ =
-      knownExpiry !== undefined || !this.store.getExpiresAt
-        ? of(knownExpiry ?? null)
-        : callStore('getExpiresAt', () => this.store.getExpiresAt?.() ?? null);
-    return expiresAt$.pipe(
-      map((expiresAt) => {
-        const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
-        return expiry !== null && expiry - this.options.expiryLeeway <= Date.now();
-      }),
-    );
+    const expiresAt$ = this.store.getExpiresAt
+      ? callStore('getExpiresAt', () => this.store.getExpiresAt?.() ?? null)
+      : of(null);
+    return expiresAt$.pipe(map((expiresAt) => this.isWithinLeeway(token, expiresAt)));
+  }
+
+  private isWithinLeeway(token: string, expiresAt: number | null): boolean {
+    const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
+    return expiry !== null && expiry - this.options.expiryLeeway <= Date.now();
   }
 }
 

@@ -117,6 +117,14 @@ export interface TokenRefreshConfig {
    */
   onSessionExpired?: () => void;
   /**
+   * Whether the tabs of this origin coordinate their refreshes: one refresh at a time across tabs
+   * (Web Locks), a tab that waited reuses the tokens the other tab got (BroadcastChannel), and a
+   * session that ends in one tab ends in all. Where the browser lacks Web Locks or BroadcastChannel,
+   * each tab refreshes on its own. Turn it off if tabs hold separate sessions.
+   * @default true
+   */
+  crossTab?: boolean;
+  /**
    * The token store: a class (created by Angular's injector, so it may use `inject()`) or an instance.
    * Equivalent to providing `{ provide: TokenStore, useClass: ... }` yourself.
    * @default MemoryTokenStore
@@ -139,6 +147,7 @@ export interface TokenRefreshOptions {
   readonly refreshTimeout: number;
   readonly expiryLeeway: number;
   readonly onSessionExpired: (() => void) | null;
+  readonly crossTab: boolean;
 }
 
 /** The validated options of the nearest `provideTokenRefresh`. Internal. */

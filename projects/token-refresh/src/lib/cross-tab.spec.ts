@@ -1,0 +1,302 @@
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@angular/common/http/testing';
+import { createEnvironmentInjector, EnvironmentInjector } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+
+import { CROSS_TAB_ENVIRONMENT, CrossTabChannel, CrossTabEnvironment } from './cross-tab';
+import { provideTokenRefresh } from './provide-token-refresh';
+import { bearerOf, record, reject401, REFRESH_URL } from './spec-helpers';
+import { TokenRefreshConfig } from './token-refresh-config';
+import { tokenRefreshInterceptor } from './token-refresh-interceptor';
+import { TokenRefreshService } from './token-refresh-service';
+import { MemoryTokenStore, TokenStore } from './token-store';
+
+describe('cross-tab refresh', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('makes one refresh for two tabs that fail at once; the waiting tab reuses the new tokens', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    const resultA = record(tabA.http.get('/api/a'));
+    const resultB = record(tabB.http.get('/api/b'));
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+
+    tabB.backend.expectNone(REFRESH_URL);
+    const retryA = tabA.backend.expectOne('/api/a');
+    const retryB = tabB.backend.expectOne('/api/b');
+    expect([bearerOf(retryA), bearerOf(retryB)]).toEqual(['Bearer access-2', 'Bearer access-2']);
+    retryA.flush('a');
+    retryB.flush('b');
+    expect([resultA.values, resultB.values]).toEqual([['a'], ['b']]);
+    expect(tabB.store.getRefreshToken()).toBe('refresh-2');
+    browser.verify();
+  });
+
+  it('keeps an idle tab’s store current, so its next refresh presents the rotated refresh token', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual(['access-2', 'refresh-2']);
+
+    tabB.http.get('/api/b').subscribe();
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+    const refreshB = tabB.backend.expectOne(REFRESH_URL);
+    expect(refreshB.request.body).toEqual({ refreshToken: 'refresh-2' });
+    refreshB.flush({ accessToken: 'access-3', refreshToken: 'refresh-3' });
+    await browser.run();
+    tabB.backend.expectOne('/api/b').flush({});
+    browser.verify();
+  });
+
+  it('ends the session in every tab when the refresh is rejected in one', async () => {
+    const browser = new FakeBrowser();
+    const expiredIn: string[] = [];
+    const tabA = browser.openTab({ onSessionExpired: () => expiredIn.push('A') });
+    const tabB = browser.openTab({ onSessionExpired: () => expiredIn.push('B') });
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    tabA.http.get('/api/a').subscribe({ error: () => undefined });
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    reject401(tabA.backend.expectOne(REFRESH_URL));
+    await browser.run();
+
+    expect(expiredIn).toEqual(['A', 'B']);
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual([null, null]);
+    expect(tabB.injector.get(TokenRefreshService).state()).toBe('expired');
+    browser.verify();
+  });
+
+  it('logs every tab out when one clears the session', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    await tabA.injector.get(TokenRefreshService).clearSession();
+    await browser.run();
+
+    expect(tabB.store.getAccessToken()).toBeNull();
+    expect(tabB.injector.get(TokenRefreshService).state()).toBe('expired');
+  });
+
+  it('degrades to one refresh per tab where Web Locks are missing', async () => {
+    const browser = new FakeBrowser({ hasLocks: false });
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    tabA.http.get('/api/a').subscribe();
+    tabB.http.get('/api/b').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-a' });
+    tabB.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-b' });
+    tabA.backend.expectOne('/api/a').flush({});
+    tabB.backend.expectOne('/api/b').flush({});
+    browser.verify();
+  });
+
+  it('does not coordinate with crossTab: false', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab({ crossTab: false }), browser.openTab({ crossTab: false })];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    tabA.http.get('/api/a').subscribe();
+    tabB.http.get('/api/b').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+
+    expect(browser.lockRequests).toBe(0);
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-a' });
+    tabB.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-b' });
+    await browser.run();
+    expect(tabB.store.getAccessToken()).toBe('access-b');
+    tabA.backend.expectOne('/api/a').flush({});
+    tabB.backend.expectOne('/api/b').flush({});
+    browser.verify();
+  });
+
+  it('gives the lock up when the refresh times out while another tab holds it', async () => {
+    const browser = new FakeBrowser();
+    const tabA = browser.openTab({ refreshTimeout: 1000 });
+    const tabB = browser.openTab({ refreshTimeout: 1000 });
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+
+    const resultA = record(tabA.http.get('/api/a'));
+    const resultB = record(tabB.http.get('/api/b'));
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+    const refreshA: TestRequest = tabA.backend.expectOne(REFRESH_URL); // never answered
+    await jest.advanceTimersByTimeAsync(1000);
+
+    expect(refreshA.cancelled).toBe(true);
+    expect([resultA.errors[0], resultB.errors[0]]).toEqual([
+      expect.objectContaining({ code: 'refresh-timeout' }),
+      expect.objectContaining({ code: 'refresh-timeout' }),
+    ]);
+    expect(browser.heldLocks()).toBe(0);
+  });
+});
+
+/** Tabs of one origin: separate injectors sharing Web Locks, BroadcastChannel and localStorage. */
+class FakeBrowser {
+  lockRequests = 0;
+  private readonly queue: Array<{ grant: () => void; signal?: AbortSignal }> = [];
+  private held = false;
+  private readonly channels: FakeChannel[] = [];
+  private readonly storage = new Map<string, string>();
+  private readonly tabs: Array<{ backend: HttpTestingController }> = [];
+
+  constructor(private readonly features: { hasLocks: boolean } = { hasLocks: true }) {}
+
+  openTab(config: Partial<TokenRefreshConfig> = {}) {
+    const environment: CrossTabEnvironment = {
+      locks: this.features.hasLocks ? { request: this.requestLock as LockManager['request'] } : null,
+      openChannel: (name) => this.openChannel(name),
+      storage: {
+        getItem: (key) => this.storage.get(key) ?? null,
+        setItem: (key, value) => void this.storage.set(key, value),
+      },
+    };
+    const injector = createEnvironmentInjector(
+      [
+        provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+        provideHttpClientTesting(),
+        provideTokenRefresh({ refreshUrl: REFRESH_URL, ...config }),
+        { provide: TokenStore, useValue: new MemoryTokenStore() },
+        { provide: CROSS_TAB_ENVIRONMENT, useValue: environment },
+      ],
+      TestBed.inject(EnvironmentInjector),
+    );
+    const tab = {
+      injector,
+      http: injector.get(HttpClient),
+      backend: injector.get(HttpTestingController),
+      store: injector.get(TokenStore) as MemoryTokenStore,
+    };
+    this.tabs.push(tab);
+    return tab;
+  }
+
+  /** Lets pending lock grants, promise callbacks and channel messages run. */
+  async run(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      await jest.advanceTimersByTimeAsync(0);
+    }
+  }
+
+  verify(): void {
+    this.tabs.forEach((tab) => tab.backend.verify());
+  }
+
+  heldLocks(): number {
+    return this.held ? 1 : 0;
+  }
+
+  private readonly requestLock = (
+    _name: string,
+    options: { signal?: AbortSignal },
+    callback: () => Promise<void>,
+  ): Promise<void> => {
+    this.lockRequests++;
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        signal: options.signal,
+        grant: () => {
+          this.held = true;
+          callback().finally(() => {
+            this.held = false;
+            resolve();
+            this.grantNext();
+          });
+        },
+      };
+      options.signal?.addEventListener('abort', () => {
+        const index = this.queue.indexOf(entry);
+        if (index !== -1) {
+          this.queue.splice(index, 1);
+          reject(new DOMException('aborted', 'AbortError'));
+        }
+      });
+      this.queue.push(entry);
+      // Grants come as microtasks, before any channel message (a macrotask): the racy order.
+      queueMicrotask(() => this.grantNext());
+    });
+  };
+
+  private grantNext(): void {
+    if (!this.held && this.queue.length > 0) {
+      this.queue.shift()?.grant();
+    }
+  }
+
+  private openChannel(name: string): CrossTabChannel {
+    const channel = new FakeChannel(name, (message, sender) =>
+      this.channels
+        .filter((other) => other !== sender && other.name === name)
+        .forEach((other) => setTimeout(() => other.deliver(message), 0)),
+    );
+    this.channels.push(channel);
+    return channel;
+  }
+}
+
+class FakeChannel implements CrossTabChannel {
+  private readonly listeners: Array<(event: MessageEvent) => void> = [];
+
+  constructor(
+    readonly name: string,
+    private readonly broadcast: (message: unknown, sender: FakeChannel) => void,
+  ) {}
+
+  postMessage(message: unknown): void {
+    // A copy, as the real channel's structured clone makes: no object is shared between tabs.
+    this.broadcast(JSON.parse(JSON.stringify(message)), this);
+  }
+
+  addEventListener(_type: 'message', listener: (event: MessageEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  close(): void {
+    this.listeners.length = 0;
+  }
+
+  deliver(message: unknown): void {
+    this.listeners.forEach((listener) => listener({ data: message } as MessageEvent));
+  }
+}

@@ -1,0 +1,201 @@
+import { DestroyRef, inject, Injectable, InjectionToken } from '@angular/core';
+import {
+  defer,
+  filter,
+  finalize,
+  map,
+  Observable,
+  of,
+  race,
+  Subject,
+  Subscription,
+  take,
+  tap,
+  timer,
+} from 'rxjs';
+
+import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
+import { TokenSet } from './token-store';
+
+/** What one tab tells the others of its origin. Internal. */
+export type CrossTabMessage =
+  | {
+      readonly type: 'refreshed';
+      /** Also written to `localStorage` before the lock is released, so a waiting tab can tell. */
+      readonly refreshId: string;
+      readonly tokens: TokenSet;
+    }
+  | { readonly type: 'session-ended' };
+
+/** The outcome of a refresh under the cross-tab lock. Internal. */
+export interface CrossTabRefresh {
+  readonly tokens: TokenSet;
+  /** Whether another tab made the refresh while this one waited for the lock. */
+  readonly fromOtherTab: boolean;
+}
+
+/** The browser APIs cross-tab coordination uses; replaced in tests. Internal. */
+export interface CrossTabEnvironment {
+  /** `navigator.locks`, or `null` where Web Locks are missing. */
+  readonly locks: Pick<LockManager, 'request'> | null;
+  /** Opens a `BroadcastChannel`, or returns `null` where there is none. */
+  openChannel(name: string): CrossTabChannel | null;
+  /** `localStorage`, or `null` where it is missing or throws. */
+  readonly storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+}
+
+/** The part of `BroadcastChannel` that is used. */
+export interface CrossTabChannel {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  close(): void;
+}
+
+/** The browser's Web Locks, BroadcastChannel and localStorage, where they exist. Internal. */
+export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>('CROSS_TAB_ENVIRONMENT', {
+  providedIn: 'root',
+  factory: browserEnvironment,
+});
+
+/** How long a tab that waited for the lock waits for the other tab's message to arrive. */
+const MESSAGE_GRACE_MS = 2000;
+
+/**
+ * Makes the refresh a critical section across the tabs of one origin. Internal.
+ *
+ * With refresh-token rotation, two tabs that refresh at once log the user out: the second presents
+ * the refresh token the first has just used. So a tab refreshes only while it holds a Web Lock. Before
+ * releasing it, the tab that refreshed records a refresh id in `localStorage` and broadcasts the new
+ * tokens; a tab that waited for the lock sees the id change and takes the broadcast tokens instead of
+ * refreshing again. A session that ends in one tab ends in all of them.
+ *
+ * Where Web Locks or BroadcastChannel are missing (old browsers, server-side rendering), each tab
+ * refreshes on its own, as without the option.
+ */
+@Injectable()
+export class CrossTabCoordinator {
+  private readonly environment = inject(CROSS_TAB_ENVIRONMENT);
+  private readonly name = `ngx-token-refresh:${inject(TOKEN_REFRESH_OPTIONS).refreshUrl}`;
+  private readonly channel = this.environment.locks ? this.environment.openChannel(this.name) : null;
+  private readonly received = new Subject<CrossTabMessage>();
+  private readonly latestRefreshes = new Map<string, TokenSet>();
+
+  /** Messages from the other tabs. */
+  readonly messages: Observable<CrossTabMessage> = this.received.asObservable();
+
+  constructor() {
+    this.channel?.addEventListener('message', (event) => {
+      const message = event.data as CrossTabMessage;
+      if (message?.type === 'refreshed') {
+        // Kept briefly for a tab that is about to get the lock; only the latest few matter.
+        this.latestRefreshes.set(message.refreshId, message.tokens);
+        if (this.latestRefreshes.size > 8) {
+          this.latestRefreshes.delete(this.latestRefreshes.keys().next().value as string);
+        }
+      }
+      this.received.next(message);
+    });
+    inject(DestroyRef).onDestroy(() => this.channel?.close());
+  }
+
+  /**
+   * Runs `refresh` while holding the cross-tab lock, unless another tab refreshed while this one waited
+   * for it: then the other tab's tokens come back instead, with `fromOtherTab` set. The tab that
+   * refreshed announces its tokens before it releases the lock.
+   *
+   * Unsubscribing stops waiting for the lock, or releases it.
+   */
+  runExclusive(refresh: () => Observable<TokenSet>): Observable<CrossTabRefresh> {
+    const locks = this.environment.locks;
+    if (!locks || !this.channel) {
+      return refresh().pipe(map((tokens) => ({ tokens, fromOtherTab: false })));
+    }
+    return new Observable<CrossTabRefresh>((subscriber) => {
+      const abort = new AbortController();
+      const idBeforeLock = this.lastRefreshId();
+      let work: Subscription | undefined;
+      locks
+        .request(this.name, { signal: abort.signal }, () =>
+          new Promise<void>((release) => {
+            work = this.refreshInLock(refresh, idBeforeLock).pipe(finalize(release)).subscribe(subscriber);
+          }),
+        )
+        .catch((error: unknown) => {
+          // An abort is this subscription ending while it waited for the lock: nobody to tell.
+          if (!abort.signal.aborted) {
+            subscriber.error(error);
+          }
+        });
+      return () => {
+        abort.abort();
+        work?.unsubscribe();
+      };
+    });
+  }
+
+  private refreshInLock(
+    refresh: () => Observable<TokenSet>,
+    idBeforeLock: string | null,
+  ): Observable<CrossTabRefresh> {
+    const idInLock = this.lastRefreshId();
+    if (idInLock !== null && idInLock !== idBeforeLock) {
+      return this.tokensOf(idInLock).pipe(map((tokens) => ({ tokens, fromOtherTab: true })));
+    }
+    return refresh().pipe(
+      tap((tokens) => this.announceRefresh(tokens)),
+      map((tokens) => ({ tokens, fromOtherTab: false })),
+    );
+  }
+
+  /** Tells the other tabs that the session has ended (rejected refresh or logout). */
+  announceSessionEnded(): void {
+    this.channel?.postMessage({ type: 'session-ended' } satisfies CrossTabMessage);
+  }
+
+  private announceRefresh(tokens: TokenSet): void {
+    const refreshId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    this.environment.storage?.setItem(`${this.name}:last-refresh`, refreshId);
+    this.channel?.postMessage({ type: 'refreshed', refreshId, tokens } satisfies CrossTabMessage);
+  }
+
+  private lastRefreshId(): string | null {
+    return this.environment.storage?.getItem(`${this.name}:last-refresh`) ?? null;
+  }
+
+  /** The tokens another tab broadcast for `refreshId`, waiting briefly for the message to arrive. */
+  private tokensOf(refreshId: string): Observable<TokenSet> {
+    return defer(() => {
+      const known = this.latestRefreshes.get(refreshId);
+      if (known) {
+        return of(known);
+      }
+      return race(
+        this.messages.pipe(
+          filter((message) => message.type === 'refreshed' && message.refreshId === refreshId),
+          map((message) => (message as Extract<CrossTabMessage, { type: 'refreshed' }>).tokens),
+        ),
+        timer(MESSAGE_GRACE_MS).pipe(
+          map(() => {
+            throw new Error('Another tab refreshed, but its tokens did not arrive.');
+          }),
+        ),
+      ).pipe(take(1));
+    });
+  }
+}
+
+function browserEnvironment(): CrossTabEnvironment {
+  const navigatorRef = (globalThis as { navigator?: Navigator }).navigator;
+  let storage: Storage | null = null;
+  try {
+    storage = (globalThis as { localStorage?: Storage }).localStorage ?? null;
+  } catch {
+    // Storage access throws where it is disabled; coordination then relies on the lock alone.
+    storage = null;
+  }
+  return {
+    locks: navigatorRef?.locks ?? null,
+    openChannel: (name) => (typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null),
+    storage,
+  };
+}
