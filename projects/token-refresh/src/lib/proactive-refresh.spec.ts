@@ -74,7 +74,40 @@ describe('proactive refresh', () => {
     expect(bearerOf(backend.expectOne('/api/b'))).toBe(`Bearer ${shortLived}`);
   });
 
-  it('still refreshes reactively when maxRetries is 0, but only proactively', () => {
+  it('refreshes such a short-lived token proactively once it has really expired', () => {
+    jest.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
+    try {
+      const { http, backend, store } = setUp({ expiryLeeway: 30_000 });
+      store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+      http.get('/api/a').subscribe();
+      expectRefresh(backend).flush({ accessToken: 'short-1', expiresIn: 15 });
+      backend.expectOne('/api/a').flush({});
+
+      jest.advanceTimersByTime(15_000);
+      http.get('/api/b').subscribe();
+
+      expectRefresh(backend).flush({ accessToken: 'short-2', expiresIn: 15 });
+      expect(bearerOf(backend.expectOne('/api/b'))).toBe('Bearer short-2');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('never refreshes proactively a token that arrived already expired by this clock (clock skew)', () => {
+    const { http, backend, store } = setUp();
+    store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+    const bornExpired = jwt(-3600); // the client clock runs an hour ahead of the server's
+
+    http.get('/api/a').subscribe();
+    expectRefresh(backend).flush({ accessToken: bornExpired });
+    backend.expectOne('/api/a').flush({});
+    http.get('/api/b').subscribe();
+
+    backend.expectNone(REFRESH_URL);
+    expect(bearerOf(backend.expectOne('/api/b'))).toBe(`Bearer ${bornExpired}`);
+  });
+
+  it('with maxRetries 0, still refreshes proactively, but not after a 401', () => {
     const { http, backend, store } = setUp({ maxRetries: 0 });
     store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
 

@@ -90,11 +90,12 @@ export class RefreshGate {
   /** Bumped by `clearSession()`: a refresh started in an older epoch must not write its answer. */
   private sessionEpoch = 0;
   /**
-   * A token that was already within `expiryLeeway` when a refresh handed it out (a skewed clock, or a
-   * lifetime shorter than the leeway). It is not refreshed proactively, or every request would
-   * refresh again; it is used until the server rejects it.
+   * A token that a refresh handed out already within `expiryLeeway`, and the leeway it gets instead.
+   * A lifetime shorter than the leeway gets none: it is refreshed proactively only once it has really
+   * expired, or every request would refresh. A token that arrived already expired by this clock (a
+   * skewed clock) is never refreshed proactively: it is used until the server rejects it.
    */
-  private tokenExemptFromProactiveRefresh: string | null = null;
+  private leewayException: { readonly token: string; readonly leeway: number } | null = null;
 
   constructor() {
     this.crossTab?.messages.subscribe((message) =>
@@ -297,10 +298,7 @@ export class RefreshGate {
 
   private settle(outcome: RefreshOutcome): void {
     if (outcome.status === 'succeeded') {
-      const { accessToken, expiresAt } = outcome.tokens;
-      this.tokenExemptFromProactiveRefresh = this.isWithinLeeway(accessToken, expiresAt ?? null)
-        ? accessToken
-        : null;
+      this.leewayException = this.leewayExceptionFor(outcome.tokens);
       this.isSessionExpired = false;
       this.stateSignal.set('idle');
       this.eventsSubject.next({ type: 'refresh-succeeded' });
@@ -393,7 +391,7 @@ export class RefreshGate {
    *
    */
   private isExpiringSoon(token: string | null): Observable<boolean> {
-    if (token === null || token === this.tokenExemptFromProactiveRefresh) {
+    if (token === null) {
       return of(false);
     }
     const expiresAt$ = this.store.getExpiresAt
@@ -404,7 +402,18 @@ export class RefreshGate {
 
   private isWithinLeeway(token: string, expiresAt: number | null): boolean {
     const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
-    return expiry !== null && expiry - this.options.expiryLeeway <= Date.now();
+    const leeway =
+      token === this.leewayException?.token ? this.leewayException.leeway : this.options.expiryLeeway;
+    return expiry !== null && expiry - leeway <= Date.now();
+  }
+
+  private leewayExceptionFor({ accessToken, expiresAt }: TokenSet): RefreshGate['leewayException'] {
+    const expiry = expiresAt ?? this.expiryCache.expiryOf(accessToken);
+    const now = Date.now();
+    if (expiry === null || expiry - this.options.expiryLeeway > now) {
+      return null;
+    }
+    return { token: accessToken, leeway: expiry <= now ? -Infinity : 0 };
   }
 }
 
