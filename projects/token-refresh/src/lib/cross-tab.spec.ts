@@ -12,7 +12,7 @@ import { TokenRefreshService } from './token-refresh-service';
 import { MemoryTokenStore, TokenStore } from './token-store';
 
 describe('cross-tab refresh', () => {
-  beforeEach(() => jest.useFakeTimers());
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 
   it('makes one refresh for two tabs that fail at once; the waiting tab reuses the new tokens', async () => {
@@ -39,6 +39,85 @@ describe('cross-tab refresh', () => {
     retryB.flush('b');
     expect([resultA.values, resultB.values]).toEqual([['a'], ['b']]);
     expect(tabB.store.getRefreshToken()).toBe('refresh-2');
+    browser.verify();
+  });
+
+  it('takes the other tab’s tokens when its 401 arrives after that refresh ended but before its message', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+    const resultB = record(tabB.http.get('/api/b')); // goes out with access-1
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.grantLocks();
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.grantLocks(); // A is done and has broadcast, but B has not received the message yet
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.grantLocks();
+    tabB.backend.expectNone(REFRESH_URL);
+    await browser.run(); // now the message arrives
+
+    tabB.backend.expectNone(REFRESH_URL);
+    const retryB = tabB.backend.expectOne('/api/b');
+    expect(bearerOf(retryB)).toBe('Bearer access-2');
+    retryB.flush('b');
+    expect(resultB.values).toEqual(['b']);
+    expect(tabB.store.getRefreshToken()).toBe('refresh-2');
+    tabA.backend.expectOne('/api/a').flush({});
+    browser.verify();
+  });
+
+  it('takes the other tab’s tokens when their message arrives before this tab gets the lock', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+    browser.holdLockGrants = true;
+
+    tabA.http.get('/api/a').subscribe();
+    tabB.http.get('/api/b').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    browser.grantNextLock(); // A
+    await browser.grantLocks();
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run(); // A's message reaches B while B still waits for the lock
+    browser.grantNextLock(); // B
+    await browser.run();
+
+    tabB.backend.expectNone(REFRESH_URL);
+    expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBe('Bearer access-2');
+    tabA.backend.expectOne('/api/a').flush({});
+    browser.verify();
+  });
+
+  it('refreshes itself when the other tab’s message never comes', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
+    for (const tab of [tabA, tabB]) {
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    }
+    browser.dropMessages = true;
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    tabA.backend.expectOne('/api/a').flush({});
+    const resultB = record(tabB.http.get('/api/b'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+    tabB.backend.expectNone(REFRESH_URL);
+
+    await jest.advanceTimersByTimeAsync(2000);
+    tabB.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-b', refreshToken: 'refresh-b' });
+    await browser.run();
+    tabB.backend.expectOne('/api/b').flush('b');
+    expect(resultB.values).toEqual(['b']);
     browser.verify();
   });
 
@@ -212,6 +291,24 @@ class FakeBrowser {
     return tab;
   }
 
+  /** Whether broadcast messages are lost (a tab closed mid-way, say). */
+  dropMessages = false;
+  /** Whether locks are granted only by `grantNextLock()`, to script the order of events. */
+  holdLockGrants = false;
+
+  grantNextLock(): void {
+    if (!this.held && this.queue.length > 0) {
+      this.queue.shift()?.grant();
+    }
+  }
+
+  /** Lets pending lock grants and promise callbacks run, but no channel message (a macrotask). */
+  async grantLocks(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      await Promise.resolve();
+    }
+  }
+
   /** Lets pending lock grants, promise callbacks and channel messages run. */
   async run(): Promise<void> {
     for (let i = 0; i < 5; i++) {
@@ -259,8 +356,8 @@ class FakeBrowser {
   };
 
   private grantNext(): void {
-    if (!this.held && this.queue.length > 0) {
-      this.queue.shift()?.grant();
+    if (!this.holdLockGrants) {
+      this.grantNextLock();
     }
   }
 
@@ -268,7 +365,7 @@ class FakeBrowser {
     const channel = new FakeChannel(name, (message, sender) =>
       this.channels
         .filter((other) => other !== sender && other.name === name)
-        .forEach((other) => setTimeout(() => other.deliver(message), 0)),
+        .forEach((other) => !this.dropMessages && setTimeout(() => other.deliver(message), 0)),
     );
     this.channels.push(channel);
     return channel;

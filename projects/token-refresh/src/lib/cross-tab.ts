@@ -9,6 +9,7 @@ import {
   race,
   Subject,
   Subscription,
+  switchMap,
   take,
   tap,
   timer,
@@ -21,7 +22,7 @@ import { TokenSet } from './token-store';
 export type CrossTabMessage =
   | {
       readonly type: 'refreshed';
-      /** Also written to `localStorage` before the lock is released, so a waiting tab can tell. */
+      /** Also recorded in `localStorage` before the lock is released, so a waiting tab can tell. */
       readonly refreshId: string;
       readonly tokens: TokenSet;
     }
@@ -57,8 +58,17 @@ export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>('CR
   factory: browserEnvironment,
 });
 
-/** How long a tab that waited for the lock waits for the other tab's message to arrive. */
+/** How long a tab waits for the message of a refresh another tab has just recorded. */
 const MESSAGE_GRACE_MS = 2000;
+/** How recent another tab's refresh must be for this tab to take its tokens instead of refreshing. */
+const RECENT_REFRESH_MS = 10_000;
+
+/** The last refresh made by any tab, as recorded in `localStorage`. */
+interface RecordedRefresh {
+  readonly id: string;
+  /** When it was recorded, in epoch ms. */
+  readonly at: number;
+}
 
 /**
  * Makes the refresh a critical section across the tabs of one origin. Internal.
@@ -79,6 +89,8 @@ export class CrossTabCoordinator {
   private readonly channel = this.environment.locks ? this.environment.openChannel(this.name) : null;
   private readonly received = new Subject<CrossTabMessage>();
   private readonly latestRefreshes = new Map<string, TokenSet>();
+  /** The recorded refresh whose tokens this tab holds, by its own refresh or a broadcast. */
+  private heldRefreshId: string | null = null;
 
   /** Messages from the other tabs. */
   readonly messages: Observable<CrossTabMessage> = this.received.asObservable();
@@ -87,6 +99,7 @@ export class CrossTabCoordinator {
     this.channel?.addEventListener('message', (event) => {
       const message = event.data as CrossTabMessage;
       if (message?.type === 'refreshed') {
+        this.heldRefreshId = message.refreshId;
         // Kept briefly for a tab that is about to get the lock; only the latest few matter.
         this.latestRefreshes.set(message.refreshId, message.tokens);
         if (this.latestRefreshes.size > 8) {
@@ -112,12 +125,12 @@ export class CrossTabCoordinator {
     }
     return new Observable<CrossTabRefresh>((subscriber) => {
       const abort = new AbortController();
-      const idBeforeLock = this.lastRefreshId();
+      const heldAtStart = this.heldRefreshId;
       let work: Subscription | undefined;
       locks
         .request(this.name, { signal: abort.signal }, () =>
           new Promise<void>((release) => {
-            work = this.refreshInLock(refresh, idBeforeLock).pipe(finalize(release)).subscribe(subscriber);
+            work = this.refreshInLock(refresh, heldAtStart).pipe(finalize(release)).subscribe(subscriber);
           }),
         )
         .catch((error: unknown) => {
@@ -133,17 +146,31 @@ export class CrossTabCoordinator {
     });
   }
 
+  /**
+   * In the lock: when another tab recorded a refresh newer than the tokens this tab held when it
+   * decided to refresh, and recently, take that refresh's tokens (they may still be on their way: the
+   * lock can reach this tab before the message does, and this tab's 401 can come after that refresh
+   * ended). Refresh here only when they do not come.
+   *
+   * @param heldAtStart - The recorded refresh whose tokens this tab held when its refresh started.
+   */
   private refreshInLock(
     refresh: () => Observable<TokenSet>,
-    idBeforeLock: string | null,
+    heldAtStart: string | null,
   ): Observable<CrossTabRefresh> {
-    const idInLock = this.lastRefreshId();
-    if (idInLock !== null && idInLock !== idBeforeLock) {
-      return this.tokensOf(idInLock).pipe(map((tokens) => ({ tokens, fromOtherTab: true })));
+    const refreshHere = defer(() =>
+      refresh().pipe(
+        tap((tokens) => this.announceRefresh(tokens)),
+        map((tokens) => ({ tokens, fromOtherTab: false })),
+      ),
+    );
+    const latest = this.lastRefresh();
+    if (latest === null || latest.id === heldAtStart || Date.now() - latest.at > RECENT_REFRESH_MS) {
+      return refreshHere;
     }
-    return refresh().pipe(
-      tap((tokens) => this.announceRefresh(tokens)),
-      map((tokens) => ({ tokens, fromOtherTab: false })),
+    return race(
+      this.tokensOf(latest.id).pipe(map((tokens) => ({ tokens, fromOtherTab: true }))),
+      timer(MESSAGE_GRACE_MS).pipe(switchMap(() => refreshHere)),
     );
   }
 
@@ -153,33 +180,37 @@ export class CrossTabCoordinator {
   }
 
   private announceRefresh(tokens: TokenSet): void {
-    const refreshId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-    this.environment.storage?.setItem(`${this.name}:last-refresh`, refreshId);
-    this.channel?.postMessage({ type: 'refreshed', refreshId, tokens } satisfies CrossTabMessage);
+    const refresh: RecordedRefresh = { id: Math.random().toString(36).slice(2), at: Date.now() };
+    this.heldRefreshId = refresh.id;
+    this.environment.storage?.setItem(`${this.name}:last-refresh`, JSON.stringify(refresh));
+    this.channel?.postMessage({ type: 'refreshed', refreshId: refresh.id, tokens } satisfies CrossTabMessage);
   }
 
-  private lastRefreshId(): string | null {
-    return this.environment.storage?.getItem(`${this.name}:last-refresh`) ?? null;
+  private lastRefresh(): RecordedRefresh | null {
+    const recorded = this.environment.storage?.getItem(`${this.name}:last-refresh`);
+    try {
+      const parsed = recorded ? (JSON.parse(recorded) as Partial<RecordedRefresh>) : null;
+      return typeof parsed?.id === 'string' && typeof parsed.at === 'number' ? (parsed as RecordedRefresh) : null;
+    } catch {
+      // Not written by this library (or corrupted): as if no tab had refreshed.
+      return null;
+    }
   }
 
-  /** The tokens another tab broadcast for `refreshId`, waiting briefly for the message to arrive. */
+  /** The tokens another tab broadcast for `refreshId`, as soon as its message is here. */
   private tokensOf(refreshId: string): Observable<TokenSet> {
     return defer(() => {
       const known = this.latestRefreshes.get(refreshId);
-      if (known) {
-        return of(known);
-      }
-      return race(
-        this.messages.pipe(
-          filter((message) => message.type === 'refreshed' && message.refreshId === refreshId),
-          map((message) => (message as Extract<CrossTabMessage, { type: 'refreshed' }>).tokens),
-        ),
-        timer(MESSAGE_GRACE_MS).pipe(
-          map(() => {
-            throw new Error('Another tab refreshed, but its tokens did not arrive.');
-          }),
-        ),
-      ).pipe(take(1));
+      return known
+        ? of(known)
+        : this.messages.pipe(
+            filter(
+              (message): message is Extract<CrossTabMessage, { type: 'refreshed' }> =>
+                message.type === 'refreshed' && message.refreshId === refreshId,
+            ),
+            map((message) => message.tokens),
+            take(1),
+          );
     });
   }
 }
