@@ -1,18 +1,34 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
-import { ApplicationConfig, provideZonelessChangeDetection } from '@angular/core';
-import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';
+import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
+import { provideRouter, Router } from '@angular/router';
+import {
+  cookieRefresh,
+  jsonBodyRefresh,
+  MemoryTokenStore,
+  provideTokenRefresh,
+  tokenRefreshInterceptor,
+  WebStorageTokenStore,
+} from 'ngx-token-refresh';
 
-import { fakeAuthBackend } from './fake-auth-backend';
+import { routes } from './app.routes';
+import { readDemoConfig } from './demo-config';
+
+const { refreshStyle } = readDemoConfig();
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideZonelessChangeDetection(),
-    // The fake backend comes last, so it sees each request as the server would: after the library.
-    provideHttpClient(withInterceptors([tokenRefreshInterceptor, fakeAuthBackend])),
+    provideRouter(routes),
+    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
     provideTokenRefresh({
       refreshUrl: '/api/auth/refresh',
-      skipUrls: ['/api/auth/login'],
+      skipUrls: ['/api/auth/login', '/api/auth/logout', '/api/demo/'],
       maxRetries: 1,
+      // Cookie style: the refresh token never reaches JavaScript, and the access token lives in
+      // memory only. Body style: both live in localStorage, shared by the tabs.
+      buildRefreshRequest: refreshStyle === 'cookie' ? cookieRefresh() : jsonBodyRefresh(),
+      store: refreshStyle === 'cookie' ? new MemoryTokenStore() : new WebStorageTokenStore(),
+      onSessionExpired: () => void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
     }),
   ],
 };
