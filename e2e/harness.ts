@@ -1,0 +1,161 @@
+/*
+ * Starts the demo server and Debian's Chromium for the end-to-end tests, and stops both.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '..');
+const NODE = process.execPath;
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/** The server's counters (see projects/demo-server). */
+export interface ServerStats {
+  refreshCalls: number;
+  refreshSuccesses: number;
+  refreshRejections: number;
+  unauthorized: number;
+  apiCalls: number;
+  reuseDetected: number;
+}
+
+export interface ServerOptions {
+  refreshStyle?: 'body' | 'cookie';
+  accessTtlSeconds?: number;
+}
+
+/** A demo server in test mode, in its own process, with its own database. */
+export class DemoServer {
+  url = '';
+  private process: ChildProcess | null = null;
+  private readonly dataDir = mkdtempSync(join(tmpdir(), 'ntr-e2e-'));
+
+  constructor(private readonly options: ServerOptions = {}) {}
+
+  /** Starts the server; a restart reuses the first port, so the app keeps its origin and storage. */
+  async start(): Promise<void> {
+    const port = this.url === '' ? '0' : new URL(this.url).port;
+    const child = spawn(NODE, [join(ROOT, 'projects/demo-server/src/main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: port,
+        DEMO_DB: join(this.dataDir, 'demo.db'),
+        DEMO_TEST_MODE: '1',
+        REFRESH_STYLE: this.options.refreshStyle ?? 'body',
+        ACCESS_TTL_SECONDS: String(this.options.accessTtlSeconds ?? 300),
+        STATIC_DIR: join(ROOT, 'dist/demo-app/browser'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process = child;
+    this.url = await new Promise<string>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error('the demo server did not start within 15 s')), 15_000);
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /^listening (\S+)/m.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          ready(match[1]);
+        }
+      });
+      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`the demo server exited with ${code}:\n${output}`));
+      });
+    });
+  }
+
+  /** Stops the process; the database stays, so a restart keeps the sessions. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async hook<T = unknown>(path: string, body?: object): Promise<T> {
+    const response = await fetch(`${this.url}/__test/${path}`, {
+      method: body === undefined && path === 'stats' ? 'GET' : 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await response.json()) as T;
+  }
+
+  stats(): Promise<ServerStats> {
+    return this.hook<ServerStats>('stats');
+  }
+}
+
+/** Chromium with a fresh profile, headless, with no background traffic. */
+export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}; install Debian's chromium (apt-get install chromium).`);
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'ntr-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+    viewport: { width: 1100, height: 900 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the login page and waits for the dashboard. */
+export async function signIn(page: Page, server: DemoServer): Promise<void> {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Username').fill('demo');
+  await page.getByLabel('Password').fill('demo-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/dashboard');
+  await page.getByTestId('username').filter({ hasText: 'demo' }).waitFor();
+}
+
+/** Fires `count` parallel calls from the dashboard and waits until every one has ended. */
+export async function fireCalls(page: Page, count: number): Promise<{ ok: number; failed: number }> {
+  await page.getByTestId('count').fill(String(count));
+  await page.getByTestId('count').dispatchEvent('change');
+  await page.getByTestId('fire').click();
+  return waitForCalls(page, count);
+}
+
+/** Waits until `count` calls of the latest burst have ended, and returns how they ended. */
+export async function waitForCalls(page: Page, count: number): Promise<{ ok: number; failed: number }> {
+  await page.waitForFunction(
+    (expected) => {
+      const text = (id: string) => Number(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? 'NaN');
+      return text('ok') + text('failed') >= expected;
+    },
+    count,
+    { timeout: 30_000 },
+  );
+  const read = async (id: string) => Number(await page.getByTestId(id).textContent());
+  return { ok: await read('ok'), failed: await read('failed') };
+}
