@@ -24,6 +24,8 @@ export const appConfig: ApplicationConfig = {
       refreshUrl: '/api/auth/refresh',
       skipUrls: ['/api/auth/login', '/api/auth/logout', '/api/demo/'],
       maxRetries: 1,
+      // The demo's access tokens live 15 s: refresh them 5 s before they expire.
+      expiryLeeway: 5_000,
       // Cookie style: the refresh token never reaches JavaScript, and the access token lives in
       // memory only. Body style: both live in localStorage, shared by the tabs.
       buildRefreshRequest: refreshStyle === 'cookie' ? cookieRefresh() : jsonBodyRefresh(),
