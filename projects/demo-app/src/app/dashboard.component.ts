@@ -5,6 +5,8 @@ import { Router } from '@angular/router';
 import { SKIP_TOKEN_REFRESH, TokenRefreshError, TokenRefreshService, TokenStore } from 'ngx-token-refresh';
 import { firstValueFrom } from 'rxjs';
 
+import { LastBurst } from './burst-outcome';
+
 /** The outcome of one call fired from the dashboard. */
 interface CallResult {
   readonly id: number;
@@ -110,6 +112,7 @@ export class DashboardComponent implements OnInit {
   private readonly http = inject(HttpClient);
   private readonly store = inject(TokenStore);
   private readonly router = inject(Router);
+  private readonly lastBurst = inject(LastBurst);
 
   constructor() {
     this.session.events.pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe((event) => {
@@ -142,7 +145,9 @@ export class DashboardComponent implements OnInit {
     this.okCount.set(0);
     this.failedCount.set(0);
     this.calls.set(Array.from({ length: count }, (_, id) => ({ id, status: 'pending', detail: '' })));
+    this.lastBurst.start(count);
     const done = (id: number, status: 'ok' | 'failed', detail: string) => {
+      this.lastBurst.record(status, detail);
       (status === 'ok' ? this.okCount : this.failedCount).update((n) => n + 1);
       this.calls.update((calls) => calls.map((call) => (call.id === id ? { id, status, detail } : call)));
       if (--pending === 0) {

@@ -4,6 +4,8 @@ import { ActivatedRoute, Router } from '@angular/router';
 import { TokenSet, TokenStore } from 'ngx-token-refresh';
 import { firstValueFrom } from 'rxjs';
 
+import { LastBurst } from './burst-outcome';
+
 @Component({
   selector: 'app-login',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -12,7 +14,12 @@ import { firstValueFrom } from 'rxjs';
       <h1>ngx-token-refresh demo</h1>
       <p class="lead">Sign in as <strong>demo</strong> / <strong>demo-password</strong>.</p>
       @if (wasExpired) {
-        <p class="notice" role="status" data-testid="expired-notice">Your session ended. Please sign in again.</p>
+        <p class="notice" role="status" data-testid="expired-notice">
+          Your session ended. Please sign in again.
+          @if (lastBurst().failed > 0) {
+            ({{ lastBurst().failed }} of {{ lastBurst().total }} calls failed: {{ lastBurst().reasons.join(', ') }})
+          }
+        </p>
       }
       <section>
         <form (submit)="signIn($event, username.value, password.value)" aria-labelledby="sign-in">
@@ -33,6 +40,7 @@ import { firstValueFrom } from 'rxjs';
 export class LoginComponent {
   protected readonly error = signal('');
   protected readonly wasExpired = inject(ActivatedRoute).snapshot.queryParamMap.has('expired');
+  protected readonly lastBurst = inject(LastBurst).outcome;
   private readonly http = inject(HttpClient);
   private readonly store = inject(TokenStore);
   private readonly router = inject(Router);
