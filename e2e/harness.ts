@@ -51,23 +51,7 @@ export class DemoServer {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
-    this.url = await new Promise<string>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error('the demo server did not start within 15 s')), 15_000);
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /^listening (\S+)/m.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          ready(match[1]);
-        }
-      });
-      child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        fail(new Error(`the demo server exited with ${code}:\n${output}`));
-      });
-    });
+    this.url = await waitForListening(child, 'the demo server');
   }
 
   /** Stops the process; the database stays, so a restart keeps the sessions. */
@@ -98,6 +82,30 @@ export class DemoServer {
   stats(): Promise<ServerStats> {
     return this.hook<ServerStats>('stats');
   }
+}
+
+/**
+ * Waits for a server child process to print `listening <url>` (its first line) and returns the URL.
+ * Fails after 15 s, or when the process exits first, with what it printed.
+ */
+export function waitForListening(child: ChildProcess, name: string): Promise<string> {
+  return new Promise<string>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within 15 s`)), 15_000);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^listening (\S+)/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        ready(match[1]);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`${name} exited with ${code}:\n${output}`));
+    });
+  });
 }
 
 /** Chromium with a fresh profile, headless, with no background traffic. */

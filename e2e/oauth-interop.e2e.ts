@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { launchBrowser } from './harness';
+import { launchBrowser, waitForListening } from './harness';
 
 const CLIENT_ID = 'ngx-token-refresh-e2e';
 const REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -24,20 +24,7 @@ describe('OAuth 2.0 refresh grant against oidc-provider', () => {
       env: { ...process.env, ACCESS_TTL_SECONDS: '2' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    issuer = await new Promise<string>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error('oidc-provider did not start within 15 s')), 15_000);
-      let output = '';
-      authServer.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /^listening (\S+)/m.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          ready(match[1]);
-        }
-      });
-      authServer.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      authServer.on('exit', (code) => fail(new Error(`oidc-provider exited with ${code}:\n${output}`)));
-    });
+    issuer = await waitForListening(authServer, 'oidc-provider');
   });
 
   afterAll(() => {

@@ -17,10 +17,7 @@ describe('cross-tab refresh', () => {
 
   it('makes one refresh for two tabs that fail at once; the waiting tab reuses the new tokens', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
 
     const resultA = record(tabA.http.get('/api/a'));
     const resultB = record(tabB.http.get('/api/b'));
@@ -44,10 +41,7 @@ describe('cross-tab refresh', () => {
 
   it('takes the other tab’s tokens when its 401 arrives after that refresh ended but before its message', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
     const resultB = record(tabB.http.get('/api/b')); // goes out with access-1
 
     tabA.http.get('/api/a').subscribe();
@@ -72,10 +66,7 @@ describe('cross-tab refresh', () => {
 
   it('takes the other tab’s tokens when their message arrives before this tab gets the lock', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
     browser.holdLockGrants = true;
 
     tabA.http.get('/api/a').subscribe();
@@ -97,10 +88,7 @@ describe('cross-tab refresh', () => {
 
   it('refreshes itself when the other tab’s message never comes', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
     browser.dropMessages = true;
 
     tabA.http.get('/api/a').subscribe();
@@ -123,10 +111,7 @@ describe('cross-tab refresh', () => {
 
   it('keeps an idle tab’s store current, so its next refresh presents the rotated refresh token', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
 
     tabA.http.get('/api/a').subscribe();
     reject401(tabA.backend.expectOne('/api/a'));
@@ -151,11 +136,7 @@ describe('cross-tab refresh', () => {
   it('ends the session in every tab when the refresh is rejected in one', async () => {
     const browser = new FakeBrowser();
     const expiredIn: string[] = [];
-    const tabA = browser.openTab({ onSessionExpired: () => expiredIn.push('A') });
-    const tabB = browser.openTab({ onSessionExpired: () => expiredIn.push('B') });
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({ onSessionExpired: () => expiredIn.push(tab) }));
 
     tabA.http.get('/api/a').subscribe({ error: () => undefined });
     reject401(tabA.backend.expectOne('/api/a'));
@@ -171,10 +152,7 @@ describe('cross-tab refresh', () => {
 
   it('logs every tab out when one clears the session', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
 
     await tabA.injector.get(TokenRefreshService).clearSession();
     await browser.run();
@@ -185,10 +163,7 @@ describe('cross-tab refresh', () => {
 
   it('degrades to one refresh per tab where Web Locks are missing', async () => {
     const browser = new FakeBrowser({ hasLocks: false });
-    const [tabA, tabB] = [browser.openTab(), browser.openTab()];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs();
 
     tabA.http.get('/api/a').subscribe();
     tabB.http.get('/api/b').subscribe();
@@ -205,10 +180,7 @@ describe('cross-tab refresh', () => {
 
   it('does not coordinate with crossTab: false', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = [browser.openTab({ crossTab: false }), browser.openTab({ crossTab: false })];
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs({ crossTab: false });
 
     tabA.http.get('/api/a').subscribe();
     tabB.http.get('/api/b').subscribe();
@@ -228,11 +200,7 @@ describe('cross-tab refresh', () => {
 
   it('gives the lock up when the refresh times out while another tab holds it', async () => {
     const browser = new FakeBrowser();
-    const tabA = browser.openTab({ refreshTimeout: 1000 });
-    const tabB = browser.openTab({ refreshTimeout: 1000 });
-    for (const tab of [tabA, tabB]) {
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    }
+    const [tabA, tabB] = browser.openSignedInTabs({ refreshTimeout: 1000 });
 
     const resultA = record(tabA.http.get('/api/a'));
     const resultB = record(tabB.http.get('/api/b'));
@@ -300,6 +268,18 @@ class FakeBrowser {
     if (!this.held && this.queue.length > 0) {
       this.queue.shift()?.grant();
     }
+  }
+
+  /** Opens tabs A and B, both holding the session access-1 / refresh-1. */
+  openSignedInTabs(
+    config: Partial<TokenRefreshConfig> = {},
+    configOf: (tab: 'A' | 'B') => Partial<TokenRefreshConfig> = () => ({}),
+  ) {
+    return (['A', 'B'] as const).map((name) => {
+      const tab = this.openTab({ ...config, ...configOf(name) });
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+      return tab;
+    });
   }
 
   /** Lets pending lock grants and promise callbacks run, but no channel message (a macrotask). */

@@ -1,9 +1,4 @@
-import {
-  HttpClient,
-  HttpErrorResponse,
-  HttpEventType,
-  HttpResponse,
-} from '@angular/common/http';
+import { HttpClient } from '@angular/common/http';
 import {
   EnvironmentInjector,
   ErrorHandler,
@@ -28,17 +23,14 @@ import {
   timeout,
 } from 'rxjs';
 
-import { IS_REFRESH_REQUEST } from './context';
 import { CrossTabCoordinator } from './cross-tab';
 import { TokenRefreshError } from './errors';
 import { JwtExpiryCache } from './jwt-expiry';
+import { sendRefreshCall, toRefreshError } from './refresh-call';
 import { callStore } from './store-calls';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
 import { TokenSet, TokenStore } from './token-store';
-
-/** Statuses of the refresh call that mean "this session is over", as opposed to a passing failure. */
-const SESSION_REJECTED_STATUSES: readonly number[] = [400, 401, 403];
 
 /** What the gate holds: whether a refresh is in flight, and how the last one ended. */
 type GateState =
@@ -213,7 +205,7 @@ export class RefreshGate {
     const refreshInThisTab = () =>
       this.readStoredTokens().pipe(
         switchMap((before) =>
-          this.callRefreshEndpoint(before.refreshToken).pipe(
+          sendRefreshCall(this.http, this.options, before.refreshToken).pipe(
             switchMap((tokens) => this.saveTokens(tokens, before, epoch)),
           ),
         ),
@@ -245,23 +237,6 @@ export class RefreshGate {
           ? this.clearExpiredSession().pipe(switchMap(() => throwError(() => failure)))
           : throwError(() => failure);
       }),
-    );
-  }
-
-  private callRefreshEndpoint(refreshToken: string | null): Observable<TokenSet> {
-    const request = this.options.buildRefreshRequest(refreshToken, this.options.refreshUrl);
-    if (request === null) {
-      return throwError(
-        () =>
-          new TokenRefreshError(
-            'session-expired',
-            'There is no refresh token to refresh the session with; the user must sign in again.',
-          ),
-      );
-    }
-    return this.http.request(request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) })).pipe(
-      filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
-      map((response) => parseWith(this.options.parseRefreshResponse, response.body)),
     );
   }
 
@@ -417,66 +392,8 @@ export class RefreshGate {
   }
 }
 
-/**
- * Runs the configured parser and checks its result, so that a parser returning no access token fails
- * the refresh instead of storing `undefined`.
- */
-function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet {
-  let tokens: TokenSet;
-  try {
-    tokens = parse(body);
-  } catch (error) {
-    // The parser found the answer unusable (or has a bug): a failed refresh, the session is kept.
-    throw error instanceof TokenRefreshError
-      ? error
-      : new TokenRefreshError('invalid-refresh-response', 'parseRefreshResponse threw; see `cause`.', {
-          cause: error,
-        });
-  }
-  if (typeof tokens?.accessToken !== 'string' || tokens.accessToken === '') {
-    throw new TokenRefreshError(
-      'invalid-refresh-response',
-      'parseRefreshResponse returned no non-empty "accessToken".',
-    );
-  }
-  return tokens;
-}
-
 /** Whether the store was emptied between two reads: somebody logged out meanwhile. */
 function wasCleared(before: StoredTokens, now: StoredTokens): boolean {
   const hadSession = before.accessToken !== null || before.refreshToken !== null;
   return hadSession && now.accessToken === null && now.refreshToken === null;
-}
-
-/** Classifies why a refresh failed. Only a rejection by the refresh endpoint ends the session. */
-function toRefreshError(error: unknown): TokenRefreshError {
-  if (error instanceof TokenRefreshError) {
-    return error;
-  }
-  if (error instanceof HttpErrorResponse && SESSION_REJECTED_STATUSES.includes(error.status)) {
-    return new TokenRefreshError(
-      'session-expired',
-      `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`,
-      { cause: error },
-    );
-  }
-  if (error instanceof HttpErrorResponse && error.status >= 200 && error.status < 300) {
-    // HttpClient reports a 2xx answer whose body is not valid JSON as an error.
-    return new TokenRefreshError(
-      'invalid-refresh-response',
-      `The refresh answered ${error.status}, but its body could not be read as JSON.`,
-      { cause: error },
-    );
-  }
-  if (error instanceof HttpErrorResponse) {
-    const answer = error.status === 0 ? 'no answer (network error or CORS)' : `status ${error.status}`;
-    return new TokenRefreshError(
-      'refresh-failed',
-      `The refresh call failed with ${answer}; the session is kept and the next failed request refreshes again.`,
-      { cause: error },
-    );
-  }
-  return new TokenRefreshError('refresh-failed', 'The refresh call failed; see `cause`.', {
-    cause: error,
-  });
 }

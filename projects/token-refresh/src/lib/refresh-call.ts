@@ -1,0 +1,111 @@
+import {
+  HttpClient,
+  HttpErrorResponse,
+  HttpEventType,
+  HttpResponse,
+} from '@angular/common/http';
+import { filter, map, Observable, throwError } from 'rxjs';
+
+import { IS_REFRESH_REQUEST } from './context';
+import { TokenRefreshError } from './errors';
+import { TokenRefreshOptions } from './token-refresh-config';
+import { TokenSet } from './token-store';
+
+/** Statuses of the refresh call that mean "this session is over", as opposed to a passing failure. */
+const SESSION_REJECTED_STATUSES: readonly number[] = [400, 401, 403];
+
+/**
+ * Makes one refresh call: builds it with `buildRefreshRequest`, sends it through `HttpClient` (marked
+ * so that the interceptor lets it pass untouched) and reads the answer with `parseRefreshResponse`.
+ * Internal.
+ *
+ * Fails with `session-expired` at once, without a call, when the builder returns `null`; fails with
+ * `invalid-refresh-response` when the answer holds no access token.
+ *
+ * @param http - The app's `HttpClient`, so that its other interceptors (XSRF, logging) see the call.
+ * @param options - The validated options.
+ * @param refreshToken - The stored refresh token, or `null`.
+ */
+export function sendRefreshCall(
+  http: HttpClient,
+  options: TokenRefreshOptions,
+  refreshToken: string | null,
+): Observable<TokenSet> {
+  const request = options.buildRefreshRequest(refreshToken, options.refreshUrl);
+  if (request === null) {
+    return throwError(
+      () =>
+        new TokenRefreshError(
+          'session-expired',
+          'There is no refresh token to refresh the session with; the user must sign in again.',
+        ),
+    );
+  }
+  return http.request(request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) })).pipe(
+    filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
+    map((response) => parseWith(options.parseRefreshResponse, response.body)),
+  );
+}
+
+/**
+ * Classifies why a refresh failed. Only a rejection by the refresh endpoint (400, 401, 403) ends the
+ * session; anything else keeps it. Internal.
+ *
+ * @param error - What the refresh failed with.
+ */
+export function toRefreshError(error: unknown): TokenRefreshError {
+  if (error instanceof TokenRefreshError) {
+    return error;
+  }
+  if (error instanceof HttpErrorResponse && SESSION_REJECTED_STATUSES.includes(error.status)) {
+    return new TokenRefreshError(
+      'session-expired',
+      `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof HttpErrorResponse && error.status >= 200 && error.status < 300) {
+    // HttpClient reports a 2xx answer whose body is not valid JSON as an error.
+    return new TokenRefreshError(
+      'invalid-refresh-response',
+      `The refresh answered ${error.status}, but its body could not be read as JSON.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof HttpErrorResponse) {
+    const answer = error.status === 0 ? 'no answer (network error or CORS)' : `status ${error.status}`;
+    return new TokenRefreshError(
+      'refresh-failed',
+      `The refresh call failed with ${answer}; the session is kept and the next failed request refreshes again.`,
+      { cause: error },
+    );
+  }
+  return new TokenRefreshError('refresh-failed', 'The refresh call failed; see `cause`.', {
+    cause: error,
+  });
+}
+
+/**
+ * Runs the configured parser and checks its result, so that a parser returning no access token fails
+ * the refresh instead of storing `undefined`.
+ */
+function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet {
+  let tokens: TokenSet;
+  try {
+    tokens = parse(body);
+  } catch (error) {
+    // The parser found the answer unusable (or has a bug): a failed refresh, the session is kept.
+    throw error instanceof TokenRefreshError
+      ? error
+      : new TokenRefreshError('invalid-refresh-response', 'parseRefreshResponse threw; see `cause`.', {
+          cause: error,
+        });
+  }
+  if (typeof tokens?.accessToken !== 'string' || tokens.accessToken === '') {
+    throw new TokenRefreshError(
+      'invalid-refresh-response',
+      'parseRefreshResponse returned no non-empty "accessToken".',
+    );
+  }
+  return tokens;
+}
