@@ -27,7 +27,7 @@ import { CrossTabCoordinator } from './cross-tab';
 import { TokenRefreshError } from './errors';
 import { JwtExpiryCache } from './jwt-expiry';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
-import { callStore } from './store-calls';
+import { andThen, callStore, Eventually, readStore, toObservable } from './store-calls';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
 import { TokenSet, TokenStore } from './token-store';
@@ -104,19 +104,15 @@ export class RefreshGate {
 
   /**
    * The token a new request goes out with. Waits while a refresh is in flight, and refreshes first
-   * when the stored token is known to expire within `expiryLeeway`.
+   * when the stored token is known to expire within `expiryLeeway`. Synchronous (a plain value) when
+   * the store answers synchronously and nothing has to wait: the common case costs no Observable.
    */
-  tokenForRequest(): Observable<string | null> {
-    return defer(() =>
-      this.isRefreshing()
-        ? this.settledToken()
-        : this.readAccessToken().pipe(
-            switchMap((token) =>
-              this.isExpiringSoon(token).pipe(
-                switchMap((expiring) => (expiring ? this.joinRefresh('proactive') : of(token))),
-              ),
-            ),
-          ),
+  tokenForRequest(): Eventually<string | null> {
+    if (this.isRefreshing()) {
+      return this.settledToken();
+    }
+    return andThen(this.readAccessToken(), (token) =>
+      andThen(this.isExpiringSoon(token), (expiring) => (expiring ? this.joinRefresh('proactive') : token)),
     );
   }
 
@@ -131,16 +127,16 @@ export class RefreshGate {
     return defer(() =>
       this.isRefreshing()
         ? this.settledToken()
-        : this.readAccessToken().pipe(
-            switchMap((current) =>
-              current !== null && current !== sentToken ? of(current) : this.joinRefresh('reactive'),
+        : toObservable(
+            andThen(this.readAccessToken(), (current) =>
+              current !== null && current !== sentToken ? current : this.joinRefresh('reactive'),
             ),
           ),
     );
   }
 
   /** The stored access token, as it is: no waiting and no refresh. */
-  currentToken(): Observable<string | null> {
+  currentToken(): Eventually<string | null> {
     return this.readAccessToken();
   }
 
@@ -340,17 +336,15 @@ export class RefreshGate {
     }
   }
 
-  private readAccessToken(): Observable<string | null> {
-    return callStore('getAccessToken', () => this.store.getAccessToken()).pipe(
-      map((token) => {
-        if (token !== null && this.isSessionExpired) {
-          // The app stored a new session (a login): the expired state is over.
-          this.isSessionExpired = false;
-          this.stateSignal.set('idle');
-        }
-        return token;
-      }),
-    );
+  private readAccessToken(): Eventually<string | null> {
+    return andThen(readStore('getAccessToken', () => this.store.getAccessToken()), (token) => {
+      if (token !== null && this.isSessionExpired) {
+        // The app stored a new session (a login): the expired state is over.
+        this.isSessionExpired = false;
+        this.stateSignal.set('idle');
+      }
+      return token;
+    });
   }
 
   private readStoredTokens(): Observable<StoredTokens> {
@@ -365,14 +359,14 @@ export class RefreshGate {
    * that is absent or `null`, by the JWT `exp` claim. Opaque and malformed tokens are not known to.
    *
    */
-  private isExpiringSoon(token: string | null): Observable<boolean> {
+  private isExpiringSoon(token: string | null): Eventually<boolean> {
     if (token === null) {
-      return of(false);
+      return false;
     }
-    const expiresAt$ = this.store.getExpiresAt
-      ? callStore('getExpiresAt', () => this.store.getExpiresAt?.() ?? null)
-      : of(null);
-    return expiresAt$.pipe(map((expiresAt) => this.isWithinLeeway(token, expiresAt)));
+    const expiresAt = this.store.getExpiresAt
+      ? readStore('getExpiresAt', () => this.store.getExpiresAt?.() ?? null)
+      : null;
+    return andThen(expiresAt, (known) => this.isWithinLeeway(token, known));
   }
 
   private isWithinLeeway(token: string, expiresAt: number | null): boolean {

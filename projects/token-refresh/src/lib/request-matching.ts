@@ -9,7 +9,8 @@ import { OriginMatcher, TOKEN_REFRESH_OPTIONS, UrlMatcher } from './token-refres
  */
 @Injectable()
 export class RequestPolicy {
-  private readonly options = inject(TOKEN_REFRESH_OPTIONS);
+  /** The validated options, for the interceptor. */
+  readonly options = inject(TOKEN_REFRESH_OPTIONS);
   private readonly appOrigin = originOfDocument(inject(DOCUMENT, { optional: true }));
   private readonly allowedOrigins = new Set(
     this.options.allowedOrigins.filter((origin) => typeof origin === 'string'),
@@ -17,6 +18,8 @@ export class RequestPolicy {
   private readonly allowedOriginPatterns = this.options.allowedOrigins.filter(
     (origin) => origin instanceof RegExp,
   );
+  /** Origin decisions by the plain `scheme://authority` prefix of absolute URLs; see below. */
+  private readonly decisionsByAuthority = new Map<string, boolean>();
 
   /**
    * Whether `url` may receive the access token: relative URLs and the app's own origin always may,
@@ -27,7 +30,22 @@ export class RequestPolicy {
     if (isPathRelative(url)) {
       return true;
     }
-    const origin = parseOrigin(url, this.appOrigin);
+    const authority = plainAuthorityOf(url);
+    if (authority === null) {
+      return this.isAllowedOrigin(parseOrigin(url, this.appOrigin));
+    }
+    let allowed = this.decisionsByAuthority.get(authority);
+    if (allowed === undefined) {
+      if (this.decisionsByAuthority.size >= MAX_CACHED_AUTHORITIES) {
+        this.decisionsByAuthority.clear();
+      }
+      allowed = this.isAllowedOrigin(parseOrigin(authority, this.appOrigin));
+      this.decisionsByAuthority.set(authority, allowed);
+    }
+    return allowed;
+  }
+
+  private isAllowedOrigin(origin: string | null): boolean {
     if (origin === null) {
       return false;
     }
@@ -40,10 +58,16 @@ export class RequestPolicy {
 
   /** Whether the request is the refresh call or matches `skipUrls`: it is then left untouched. */
   isExcluded(request: HttpRequest<unknown>): boolean {
-    return (
-      this.matches(request, this.options.refreshUrl) ||
-      this.options.skipUrls.some((matcher) => this.matches(request, matcher))
-    );
+    if (this.matches(request, this.options.refreshUrl)) {
+      return true;
+    }
+    // A loop rather than some(): this runs on every request, and needs no closure.
+    for (const matcher of this.options.skipUrls) {
+      if (this.matches(request, matcher)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private matches(request: HttpRequest<unknown>, matcher: UrlMatcher): boolean {
@@ -105,6 +129,40 @@ function isPathRelative(url: string): boolean {
   const second = url.charCodeAt(1);
   return second !== SLASH && second !== BACKSLASH && second !== TAB && second !== LF && second !== CR;
 }
+
+/**
+ * The `scheme://authority` prefix of an absolute URL, when it can stand for the whole URL's origin:
+ * no userinfo (`@`), backslash, whitespace or control character in it, and it ends the URL or is
+ * followed by `/`, `?` or `#`. The URL parser then resolves the URL and its prefix to the same origin,
+ * so a decision made once for the prefix holds for every URL that starts with it. Anything else
+ * returns `null` and is parsed in full, every time.
+ */
+function plainAuthorityOf(url: string): string | null {
+  const schemeEnd = url.indexOf('://');
+  if (schemeEnd < 1 || !SCHEME.test(url.slice(0, schemeEnd))) {
+    return null;
+  }
+  for (let i = schemeEnd + 3; i < url.length; i++) {
+    const code = url.charCodeAt(i);
+    if (code === SLASH || code === QUESTION_MARK || code === HASH) {
+      return url.slice(0, i);
+    }
+    if (code === AT || code === BACKSLASH || code <= SPACE || code === DELETE) {
+      return null;
+    }
+  }
+  return url;
+}
+
+const SCHEME = /^[a-zA-Z][a-zA-Z\d+.-]*$/;
+const QUESTION_MARK = 0x3f;
+const HASH = 0x23;
+const AT = 0x40;
+const SPACE = 0x20;
+const DELETE = 0x7f;
+
+/** Bounds the authority cache, so that an app calling many hosts cannot grow it without end. */
+const MAX_CACHED_AUTHORITIES = 64;
 
 const SLASH = 0x2f;
 const BACKSLASH = 0x5c;

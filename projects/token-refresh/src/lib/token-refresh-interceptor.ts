@@ -6,13 +6,14 @@ import {
   HttpRequest,
 } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { catchError, Observable, switchMap, throwError } from 'rxjs';
+import { catchError, isObservable, Observable, switchMap, throwError } from 'rxjs';
 
 import { IS_REFRESH_REQUEST, SKIP_TOKEN_REFRESH } from './context';
 import { missingProviderError } from './errors';
 import { RefreshGate } from './refresh-gate';
 import { RequestPolicy } from './request-matching';
-import { TOKEN_REFRESH_OPTIONS, TokenRefreshOptions } from './token-refresh-config';
+import { Eventually } from './store-calls';
+import { TokenRefreshOptions } from './token-refresh-config';
 
 /**
  * Attaches the access token to requests for allowed origins and, when one fails with a refresh status
@@ -43,45 +44,59 @@ import { TOKEN_REFRESH_OPTIONS, TokenRefreshOptions } from './token-refresh-conf
  * @publicApi
  */
 export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
-  const gate = inject(RefreshGate, { optional: true });
-  if (gate === null) {
+  const policy = inject(RequestPolicy, OPTIONAL);
+  if (policy === null) {
     throw missingProviderError();
   }
-  const options = inject(TOKEN_REFRESH_OPTIONS);
-  const policy = inject(RequestPolicy);
-
+  const { options } = policy;
+  // Cheapest checks first: skipped and foreign requests must cost next to nothing.
   if (
-    request.context.get(IS_REFRESH_REQUEST) ||
     !policy.mayReceiveToken(request.url) ||
     policy.isExcluded(request) ||
+    request.context.get(IS_REFRESH_REQUEST) ||
     request.headers.has(options.headerName)
   ) {
     return next(request);
   }
+  const gate = inject(RefreshGate);
   if (request.context.get(SKIP_TOKEN_REFRESH)) {
-    return gate
-      .currentToken()
-      .pipe(switchMap((token) => next(withAccessToken(request, token, options))));
+    return whenKnown(gate.currentToken(), (token) => next(withAccessToken(request, token, options)));
   }
-  return sendWithRefresh(request, next, gate, options);
+  return whenKnown(gate.tokenForRequest(), (token) => sendWithRetries(request, token, next, gate, options));
 };
 
-/** Sends `request` with the current token and retries it after a refresh, as described above. */
-function sendWithRefresh(
+/** Hoisted: an options object literal per request is an allocation on the hot path. */
+const OPTIONAL = { optional: true } as const;
+
+/**
+ * Sends `request` with `token` and, when it fails with one of `statusCodes`, retries it after a
+ * refresh (or with a token a refresh produced meanwhile), at most `maxRetries` times.
+ */
+function sendWithRetries(
   request: HttpRequest<unknown>,
+  token: string | null,
   next: HttpHandlerFn,
   gate: RefreshGate,
   options: TokenRefreshOptions,
+  retries = 0,
 ): Observable<HttpEvent<unknown>> {
-  const send = (token: string | null, retries: number): Observable<HttpEvent<unknown>> =>
-    next(withAccessToken(request, token, options)).pipe(
-      catchError((error: unknown) =>
-        retries < options.maxRetries && isRefreshStatus(error, options.statusCodes)
-          ? gate.tokenAfterRejection(token).pipe(switchMap((fresh) => send(fresh, retries + 1)))
-          : throwError(() => error),
-      ),
-    );
-  return gate.tokenForRequest().pipe(switchMap((token) => send(token, 0)));
+  return next(withAccessToken(request, token, options)).pipe(
+    catchError((error: unknown) =>
+      retries < options.maxRetries && isRefreshStatus(error, options.statusCodes)
+        ? gate
+            .tokenAfterRejection(token)
+            .pipe(switchMap((fresh) => sendWithRetries(request, fresh, next, gate, options, retries + 1)))
+        : throwError(() => error),
+    ),
+  );
+}
+
+/** Sends at once when the token is known now; after it arrives otherwise. */
+function whenKnown(
+  token: Eventually<string | null>,
+  send: (token: string | null) => Observable<HttpEvent<unknown>>,
+): Observable<HttpEvent<unknown>> {
+  return isObservable(token) ? token.pipe(switchMap(send)) : send(token);
 }
 
 /** The request with the token header set, or the request itself when there is no token. */
