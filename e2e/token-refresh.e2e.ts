@@ -108,7 +108,9 @@ describe('demo app in Chromium against the demo auth server', () => {
   it('refresh fails with 503 once: calls fail clearly, the user stays signed in, the next call refreshes', async () => {
     const page = await startServer();
     await server.hook('reset-stats', {});
-    await server.hook('refresh-behaviour', { failStatus: 503, failCount: 1 });
+    // The refresh answers after 500 ms, so that all 10 calls are waiting for it when it fails: a 401
+    // that arrives after a failed refresh rightly starts a fresh one.
+    await server.hook('refresh-behaviour', { failStatus: 503, failCount: 1, delayMs: 500 });
     await server.hook('expire-access-tokens', {});
 
     expect(await fireCalls(page, 10)).toEqual({ ok: 0, failed: 10 });
