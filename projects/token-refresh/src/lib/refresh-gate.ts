@@ -16,6 +16,7 @@ import {
   Observable,
   of,
   Subject,
+  Subscriber,
   switchMap,
   take,
   catchError,
@@ -31,6 +32,7 @@ import { andThen, callStore, Eventually, readStore, toObservable } from './store
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
 import { TokenSet, TokenStore } from './token-store';
+import { WaiterQueue } from './waiter-queue';
 
 /** What the gate holds: whether a refresh is in flight, and how the last one ended. */
 type GateState =
@@ -55,11 +57,11 @@ const REFRESHING: GateState = { status: 'refreshing' };
 /**
  * The refresh gate: the only place a refresh starts. Internal.
  *
- * A `BehaviorSubject` holds whether a refresh is in flight. Requests that need a fresh token wait on it
- * with `filter` and `take(1)` for the outcome of the refresh in flight, which carries either the new
- * access token or the error, so a failed refresh fails every waiter instead of stranding it. Waiters
- * subscribe in the order they arrive and the subject notifies in that order, so they are released in
- * the order they failed.
+ * A `BehaviorSubject` holds whether a refresh is in flight and how the last one ended, failure as well
+ * as success, so a failed refresh fails every waiter instead of stranding it. A request that needs a
+ * fresh token reads the gate with `take(1)`: when a refresh is in flight it joins the waiter queue,
+ * which the gate's one subscription (`filter` on settled outcomes) releases in a single pass, in the
+ * order the requests arrived, so they are retried in the order they failed.
  *
  * The refresh itself is subscribed by the gate, not by any request: cancelling the request that
  * happened to start it cancels neither the refresh nor the other waiters. It ends by itself, after
@@ -74,6 +76,7 @@ export class RefreshGate {
   private readonly crossTab = inject(CrossTabCoordinator, { optional: true });
   private readonly expiryCache = new JwtExpiryCache();
   private readonly gate = new BehaviorSubject<GateState>(IDLE);
+  private readonly waiters = new WaiterQueue<string>();
   private readonly eventsSubject = new Subject<TokenRefreshEvent>();
   private readonly stateSignal = signal<TokenRefreshState>('idle');
 
@@ -90,6 +93,7 @@ export class RefreshGate {
   private leewayException: { readonly token: string; readonly leeway: number } | null = null;
 
   constructor() {
+    this.gate.pipe(filter(isSettled)).subscribe((outcome) => this.waiters.release((waiter) => deliver(outcome, waiter)));
     this.crossTab?.messages.subscribe((message) =>
       message.type === 'refreshed'
         ? this.adoptTokensFromOtherTab(message.tokens)
@@ -124,14 +128,14 @@ export class RefreshGate {
    * @param sentToken - The token the rejected request carried.
    */
   tokenAfterRejection(sentToken: string | null): Observable<string> {
-    return defer(() =>
-      this.isRefreshing()
-        ? this.settledToken()
-        : toObservable(
-            andThen(this.readAccessToken(), (current) =>
-              current !== null && current !== sentToken ? current : this.joinRefresh('reactive'),
-            ),
-          ),
+    // Called when the rejection arrives, so deciding now (no defer) is deciding at the right time.
+    if (this.isRefreshing()) {
+      return this.settledToken();
+    }
+    return toObservable(
+      andThen(this.readAccessToken(), (current) =>
+        current !== null && current !== sentToken ? current : this.joinRefresh('reactive'),
+      ),
     );
   }
 
@@ -170,18 +174,13 @@ export class RefreshGate {
     return this.gate.value.status === 'refreshing';
   }
 
-  /** The outcome of the refresh in flight (or of the one that just settled). */
+  /**
+   * The outcome of the refresh in flight, or of the one that has just settled: the gate's current
+   * value, read once (what `take(1)` would give, without a subscription per waiter).
+   */
   private settledToken(): Observable<string> {
-    return this.gate.pipe(
-      filter((state): state is RefreshOutcome => state.status === 'succeeded' || state.status === 'failed'),
-      take(1),
-      map((outcome) => {
-        if (outcome.status === 'failed') {
-          throw outcome.error;
-        }
-        return outcome.tokens.accessToken;
-      }),
-    );
+    const state = this.gate.value;
+    return isSettled(state) ? outcomeOf(state) : this.waiters.wait();
   }
 
   private startRefresh(trigger: RefreshTrigger): void {
@@ -383,6 +382,23 @@ export class RefreshGate {
       return null;
     }
     return { token: accessToken, leeway: expiry <= now ? -Infinity : 0 };
+  }
+}
+
+function isSettled(state: GateState): state is RefreshOutcome {
+  return state.status === 'succeeded' || state.status === 'failed';
+}
+
+function outcomeOf(outcome: RefreshOutcome): Observable<string> {
+  return outcome.status === 'failed' ? throwError(() => outcome.error) : of(outcome.tokens.accessToken);
+}
+
+function deliver(outcome: RefreshOutcome, waiter: Subscriber<string>): void {
+  if (outcome.status === 'failed') {
+    waiter.error(outcome.error);
+  } else {
+    waiter.next(outcome.tokens.accessToken);
+    waiter.complete();
   }
 }
 
