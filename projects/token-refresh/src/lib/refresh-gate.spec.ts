@@ -39,6 +39,37 @@ describe('refresh gate: concurrent failures', () => {
     },
   );
 
+  it('makes 1 refresh and leaves 0 pending for 1000 requests when half the 401s arrive after it finished', () => {
+    const { http, backend, store } = setUp();
+    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    const results = Array.from({ length: 1000 }, (_, i) => record(http.get(`/api/items/${i}`)));
+    const firstWave = backend.match((request) => request.url.startsWith('/api/items/'));
+    const [early, late] = [firstWave.filter((_, i) => i % 2 === 0), firstWave.filter((_, i) => i % 2 === 1)];
+    early.forEach(reject401);
+    expectRefresh(backend).flush({ accessToken: 'access-2' });
+    late.forEach(reject401); // sent with access-1, answered after the refresh
+
+    const retries = backend.match((request) => request.url.startsWith('/api/items/'));
+    expect(retries).toHaveLength(1000);
+    expect(retries.every((retry) => bearerOf(retry) === 'Bearer access-2')).toBe(true);
+    retries.forEach((retry) => retry.flush('ok'));
+    backend.expectNone(REFRESH_URL);
+    expect(results.filter((result) => !result.completed && result.errors.length === 0)).toHaveLength(0);
+  });
+
+  it('makes 1 refresh and leaves 0 pending for 1000 requests when the refresh answers 401', () => {
+    const { http, backend, store } = setUp();
+    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    const results = Array.from({ length: 1000 }, (_, i) => record(http.get(`/api/items/${i}`)));
+    backend.match((request) => request.url.startsWith('/api/items/')).forEach(reject401);
+    reject401(expectRefresh(backend));
+
+    expect(results.every((result) => result.errors.length === 1 && !result.completed)).toBe(true);
+    backend.expectNone(() => true);
+  });
+
   it('sends the default refresh call: POST refreshUrl, JSON { refreshToken }, no access token', () => {
     const { http, backend, store } = setUp();
     store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });

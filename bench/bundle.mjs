@@ -1,0 +1,253 @@
+// Measurement 6: the cost of each variant in a minimal production Angular app, built with
+// @angular/build. Generates one app per variant under bench/.bundle-apps/ (not committed), builds
+// it, and measures its main bundle. Also used by scripts/check-size-budget.mjs.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const APPS = join(ROOT, 'bench/.bundle-apps');
+
+/** The providers of each variant's app, as TypeScript source. */
+const APP_SOURCES = {
+  bare: { imports: '', providers: 'provideHttpClient()' },
+  'naive-attach': {
+    imports: `import { HttpInterceptorFn } from '@angular/common/http';`,
+    providers: `provideHttpClient(withInterceptors([naiveAttach]))`,
+    code: `
+const naiveAttach: HttpInterceptorFn = (request, next) => {
+  const token = localStorage.getItem('access');
+  return next(token ? request.clone({ setHeaders: { Authorization: \`Bearer \${token}\` } }) : request);
+};`,
+  },
+  'naive-retry': {
+    imports: `import { HttpErrorResponse, HttpInterceptorFn } from '@angular/common/http';
+import { catchError, switchMap, throwError } from 'rxjs';`,
+    providers: `provideHttpClient(withInterceptors([naiveRetry]))`,
+    code: `
+const withBearer = (request: any, token: string | null) =>
+  token ? request.clone({ setHeaders: { Authorization: \`Bearer \${token}\` } }) : request;
+const naiveRetry: HttpInterceptorFn = (request, next) => {
+  if (request.url.endsWith('/refresh')) return next(request);
+  const http = inject(HttpClient);
+  return next(withBearer(request, localStorage.getItem('access'))).pipe(
+    catchError((error) =>
+      error instanceof HttpErrorResponse && error.status === 401
+        ? http.post<{ accessToken: string }>('/api/auth/refresh', { refreshToken: localStorage.getItem('refresh') }).pipe(
+            switchMap(({ accessToken }) => {
+              localStorage.setItem('access', accessToken);
+              return next(withBearer(request, accessToken));
+            }),
+          )
+        : throwError(() => error),
+    ),
+  );
+};`,
+  },
+  'naive-queue': {
+    imports: `import { HttpErrorResponse, HttpInterceptorFn } from '@angular/common/http';
+import { catchError, Observable, switchMap, throwError } from 'rxjs';`,
+    providers: `provideHttpClient(withInterceptors([naiveQueue]))`,
+    code: `
+let isRefreshing = false;
+let pending: Array<(token: string | null, error?: unknown) => void> = [];
+const withBearer = (request: any, token: string | null) =>
+  token ? request.clone({ setHeaders: { Authorization: \`Bearer \${token}\` } }) : request;
+const naiveQueue: HttpInterceptorFn = (request, next) => {
+  if (request.url.endsWith('/refresh')) return next(request);
+  const http = inject(HttpClient);
+  return next(withBearer(request, localStorage.getItem('access'))).pipe(
+    catchError((error) => {
+      if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);
+      const waiter = new Observable<string>((subscriber) => {
+        pending.push((token, failure) => (failure ? subscriber.error(failure) : (subscriber.next(token!), subscriber.complete())));
+      });
+      if (!isRefreshing) {
+        isRefreshing = true;
+        http.post<{ accessToken: string }>('/api/auth/refresh', { refreshToken: localStorage.getItem('refresh') }).subscribe({
+          next: ({ accessToken }) => { localStorage.setItem('access', accessToken); const all = pending; pending = []; isRefreshing = false; all.forEach((w) => w(accessToken)); },
+          error: (failure) => { const all = pending; pending = []; isRefreshing = false; all.forEach((w) => w(null, failure)); },
+        });
+      }
+      return waiter.pipe(switchMap((token) => next(withBearer(request, token))));
+    }),
+  );
+};`,
+  },
+  '@auth0/angular-jwt': {
+    imports: `import { importProvidersFrom } from '@angular/core';
+import { withInterceptorsFromDi } from '@angular/common/http';
+import { JwtModule } from '@auth0/angular-jwt';`,
+    providers: `provideHttpClient(withInterceptorsFromDi()),
+    importProvidersFrom(JwtModule.forRoot({ config: { tokenGetter: () => localStorage.getItem('access'), allowedDomains: ['localhost'] } }))`,
+  },
+  'ngx-auth': {
+    imports: `import { importProvidersFrom } from '@angular/core';
+import { withInterceptorsFromDi } from '@angular/common/http';
+import { AUTH_SERVICE, AuthModule } from 'ngx-auth';
+import { map, of } from 'rxjs';`,
+    providers: `provideHttpClient(withInterceptorsFromDi()),
+    importProvidersFrom(AuthModule),
+    { provide: AUTH_SERVICE, useFactory: () => {
+      const http = inject(HttpClient);
+      return {
+        isAuthorized: () => of(!!localStorage.getItem('access')),
+        getAccessToken: () => of(localStorage.getItem('access')),
+        refreshToken: () => http.post<{ accessToken: string }>('/api/auth/refresh', {}).pipe(map((a) => localStorage.setItem('access', a.accessToken))),
+        refreshShouldHappen: (response: { status: number }) => response.status === 401,
+        verifyRefreshToken: (request: { url: string }) => request.url.endsWith('/refresh'),
+      };
+    } }`,
+  },
+  'ngx-token-refresh': {
+    imports: `import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';`,
+    providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] })`,
+  },
+};
+
+/** Strings that only the optional parts of ngx-token-refresh contain, to tell what was tree-shaken. */
+export const OPTIONAL_PART_MARKERS = {
+  'WebStorageTokenStore (unused)': 'ngx-token-refresh.access',
+  'oauth2RefreshGrant (unused)': 'grant_type',
+  'cross-tab coordination (crossTab, on by default)': 'last-refresh',
+};
+
+function appSource({ imports, providers, code = '' }) {
+  return `import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { Component, inject, provideZonelessChangeDetection, signal } from '@angular/core';
+import { bootstrapApplication } from '@angular/platform-browser';
+${imports}
+${code}
+
+@Component({ selector: 'app-root', template: '<p>{{ data() }}</p>' })
+class App {
+  protected readonly data = signal('');
+  constructor() {
+    inject(HttpClient).get<{ name: string }>('/api/profile').subscribe((profile) => this.data.set(profile.name));
+  }
+}
+
+bootstrapApplication(App, {
+  providers: [
+    provideZonelessChangeDetection(),
+    ${providers},
+  ],
+}).catch((error) => console.error(error));
+`;
+}
+
+function generateWorkspace(variants) {
+  rmSync(APPS, { recursive: true, force: true });
+  const projects = {};
+  for (const variant of variants) {
+    const dir = join(APPS, 'src', slug(variant));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'main.ts'), appSource(APP_SOURCES[variant]));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><app-root></app-root></body></html>');
+    projects[slug(variant)] = {
+      projectType: 'application',
+      root: '',
+      sourceRoot: `src/${slug(variant)}`,
+      architect: {
+        build: {
+          builder: '@angular/build:application',
+          options: {
+            outputPath: `dist/${slug(variant)}`,
+            browser: `src/${slug(variant)}/main.ts`,
+            index: `src/${slug(variant)}/index.html`,
+            tsConfig: 'tsconfig.json',
+            outputHashing: 'none',
+            optimization: true,
+            extractLicenses: false,
+            budgets: [],
+          },
+          configurations: { raw: { optimization: false, outputPath: `dist-raw/${slug(variant)}` } },
+        },
+      },
+    };
+  }
+  writeFileSync(
+    join(APPS, 'angular.json'),
+    JSON.stringify({ version: 1, cli: { analytics: false }, newProjectRoot: 'src', projects }, null, 2),
+  );
+  writeFileSync(
+    join(APPS, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        extends: '../../tsconfig.json',
+        compilerOptions: { paths: { 'ngx-token-refresh': ['../../dist/token-refresh'] }, strict: false },
+        files: variants.map((variant) => `src/${slug(variant)}/main.ts`),
+      },
+      null,
+      2,
+    ),
+  );
+}
+
+function build(variant, configuration) {
+  const ng = join(ROOT, 'node_modules/@angular/cli/bin/ng.js');
+  const args = [ng, 'build', slug(variant), ...(configuration ? ['--configuration', configuration] : [])];
+  execFileSync(process.execPath, args, { cwd: APPS, stdio: 'pipe', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+}
+
+function mainBundle(dir) {
+  const browser = join(dir, 'browser');
+  const file = readdirSync(browser).find((name) => /^main.*\.js$/.test(name));
+  return readFileSync(join(browser, file));
+}
+
+/**
+ * Builds the variants' apps and measures their main bundles.
+ * @param variants - Names from APP_SOURCES; `bare` is always included, for the deltas.
+ * @param withRaw - Also build without optimization, for the raw size.
+ */
+export function measureBundles(variants = Object.keys(APP_SOURCES), { withRaw = true } = {}) {
+  const names = [...new Set(['bare', ...variants])];
+  generateWorkspace(names);
+  const sizes = {};
+  for (const variant of names) {
+    build(variant);
+    const minified = mainBundle(join(APPS, 'dist', slug(variant)));
+    let raw = null;
+    if (withRaw) {
+      build(variant, 'raw');
+      raw = mainBundle(join(APPS, 'dist-raw', slug(variant))).length;
+    }
+    sizes[variant] = {
+      raw,
+      minified: minified.length,
+      gzip: gzipSync(minified, { level: 9 }).length,
+      brotli: brotliCompressSync(minified, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      text: minified.toString('utf8'),
+    };
+  }
+  const bare = sizes.bare;
+  const rows = Object.fromEntries(
+    Object.entries(sizes).map(([variant, size]) => [
+      variant,
+      {
+        raw: size.raw,
+        minified: size.minified,
+        gzip: size.gzip,
+        brotli: size.brotli,
+        gzipDelta: size.gzip - bare.gzip,
+        brotliDelta: size.brotli - bare.brotli,
+        minifiedDelta: size.minified - bare.minified,
+      },
+    ]),
+  );
+  const ours = sizes['ngx-token-refresh'];
+  const optionalParts = ours
+    ? Object.fromEntries(
+        Object.entries(OPTIONAL_PART_MARKERS).map(([part, marker]) => [part, ours.text.includes(marker)]),
+      )
+    : {};
+  return { rows, optionalParts };
+}
+
+function slug(variant) {
+  return variant.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+}

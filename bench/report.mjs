@@ -1,0 +1,127 @@
+// Renders bench results as Markdown tables, each with its target and whether this run met it.
+
+const us = (value) => (value === null || value === undefined ? '–' : value.toFixed(2));
+const x = (value) => `${value.toFixed(2)}×`;
+const kb = (bytes) => (bytes === null ? '–' : `${(bytes / 1024).toFixed(1)} KB`);
+const signedKb = (bytes) => `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 1024).toFixed(2)} KB`;
+const verdict = (met) => (met ? 'met' : '**not met**');
+
+export function renderMarkdown(results) {
+  const lines = [`Measured ${results.measuredAt} on ${results.machine}; medians over interleaved rounds.`, ''];
+  const per = results.perRequest;
+  const ours = per['ngx-token-refresh'];
+  const jwt = per['@auth0/angular-jwt'];
+  lines.push(
+    '**1. Happy path** (valid token, synchronous fake backend, 100k requests per variant)',
+    '',
+    '| variant | µs per request | overhead over bare (µs) | ratio to bare |',
+    '|---|---:|---:|---:|',
+    ...Object.entries(per).map(([name, row]) => `| ${name} | ${us(row.micros)} | ${us(row.overheadMicros)} | ${x(row.ratio)} |`),
+    '',
+    `Target: our overhead at most half of @auth0/angular-jwt's. Ours is ${(ours.overheadMicros / jwt.overheadMicros).toFixed(2)} of it: ${verdict(ours.overheadMicros <= jwt.overheadMicros / 2)}.`,
+    '',
+    '**2. Requests the library leaves alone** (ratio to bare; an interceptor that only calls `next()` shows the floor of any interceptor)',
+    '',
+    '| request | bare (µs) | empty interceptor | ngx-token-refresh | target ≤ 1.05× |',
+    '|---|---:|---:|---:|---|',
+    ...Object.entries(results.untouched).map(
+      ([label, rows]) =>
+        `| ${label} | ${us(rows.bare.micros)} | ${x(rows['empty interceptor'].ratio)} | ${x(rows['ngx-token-refresh'].ratio)} | ${verdict(rows['ngx-token-refresh'].ratio <= 1.05)} |`,
+    ),
+    '',
+  );
+
+  const sizes = [...new Set(results.bursts.map((row) => row.size))];
+  lines.push(
+    '**3. Bursts** of N concurrent requests with an expired token, slow refresh: refresh calls / successes / errors / still pending',
+    '',
+    `| scenario | variant | ${sizes.map((size) => `N=${size}`).join(' | ')} |`,
+    `|---|---|${sizes.map(() => '---').join('|')}|`,
+  );
+  const groups = new Map();
+  for (const row of results.bursts) {
+    const key = `${row.scenario}|${row.variant}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  for (const [key, rows] of groups) {
+    const [scenario, variant] = key.split('|');
+    const cells = sizes.map((size) => {
+      const row = rows.find((candidate) => candidate.size === size);
+      return `${row.refreshCalls} / ${row.succeeded} / ${row.failed} / ${row.pending}`;
+    });
+    lines.push(`| ${scenario} | ${variant} | ${cells.join(' | ')} |`);
+  }
+  const oursBursts = results.bursts.filter((row) => row.variant === 'ngx-token-refresh');
+  lines.push(
+    '',
+    `Target: exactly 1 refresh and 0 pending for ours in every scenario: ${verdict(oursBursts.every((row) => row.refreshCalls === 1 && row.pending === 0))}.`,
+    '',
+  );
+
+  const releaseSizes = [...new Set(results.release.map((row) => row.size))];
+  const release = (variant, size) => results.release.find((row) => row.variant === variant && row.size === size).perWaiterMicros;
+  const first = releaseSizes[0];
+  const last = releaseSizes[releaseSizes.length - 1];
+  lines.push(
+    '**4. Release scaling**: from the refresh answer to all N waiters retried and completed, µs per waiter',
+    '',
+    `| variant | ${releaseSizes.map((size) => `N=${size.toLocaleString('en')}`).join(' | ')} | growth ${last.toLocaleString('en')} / ${first.toLocaleString('en')} |`,
+    `|---|${releaseSizes.map(() => '---:').join('|')}|---:|`,
+    ...[...new Set(results.release.map((row) => row.variant))].map(
+      (variant) =>
+        `| ${variant} | ${releaseSizes.map((size) => us(release(variant, size))).join(' | ')} | ${x(release(variant, last) / release(variant, first))} |`,
+    ),
+    '',
+    `Targets: ours flat (growth ≤ 1.5×): ${verdict(release('ngx-token-refresh', last) / release('ngx-token-refresh', first) <= 1.5)}; ` +
+      `within 1.25× of naive-queue at every N (measured ${releaseSizes.map((size) => x(release('ngx-token-refresh', size) / release('naive-queue', size))).join(', ')}): ` +
+      `${verdict(releaseSizes.every((size) => release('ngx-token-refresh', size) <= 1.25 * release('naive-queue', size)))}.`,
+    '',
+  );
+
+  const memory = results.memory;
+  lines.push(
+    '**5. Memory** (heap after forced GC, against the heap before)',
+    '',
+    '| after | heap delta | target ≤ 1 MB |',
+    '|---|---:|---|',
+    `| 100k requests | ${kb(memory.after100kRequestsDelta)} | ${verdict(memory.after100kRequestsDelta <= 1024 * 1024)} |`,
+    `| 1000 refresh cycles | ${kb(memory.after1000RefreshesDelta)} | ${verdict(memory.after1000RefreshesDelta <= 1024 * 1024)} |`,
+    '',
+  );
+
+  const bundles = results.bundles;
+  lines.push(
+    '**6. Bundle cost**: main bundle of a minimal production app (`@angular/build`), default wiring',
+    '',
+    '| variant | raw | minified | gzip | brotli | gzip over bare | brotli over bare |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...Object.entries(bundles.rows).map(
+      ([name, row]) =>
+        `| ${name} | ${kb(row.raw)} | ${kb(row.minified)} | ${kb(row.gzip)} | ${kb(row.brotli)} | ${signedKb(row.gzipDelta)} | ${signedKb(row.brotliDelta)} |`,
+    ),
+    '',
+    `Target: our gzip delta below @auth0/angular-jwt's and within the 2 KB budget: ${verdict(
+      bundles.rows['ngx-token-refresh'].gzipDelta < bundles.rows['@auth0/angular-jwt'].gzipDelta &&
+        bundles.rows['ngx-token-refresh'].gzipDelta <= 2048,
+    )}. In the default bundle: ${Object.entries(bundles.optionalParts)
+      .map(([part, included]) => `${part}: ${included ? 'included' : 'tree-shaken'}`)
+      .join('; ')}.`,
+    '',
+  );
+
+  const browser = results.browser;
+  lines.push('**7. Real browser**: headless Chromium against the demo server, a burst of 50 calls', '');
+  if (browser.skipped) {
+    lines.push(`Skipped: ${browser.skipped}.`);
+  } else {
+    lines.push(
+      '| floor: 401 + refresh + 200 | 50 calls, valid token | 50 calls, expired token | expired / floor | expired / valid | refresh calls per burst |',
+      '|---:|---:|---:|---:|---:|---:|',
+      `| ${browser.floorMs.toFixed(1)} ms | ${browser.validBurstMs.toFixed(1)} ms | ${browser.burstMs.toFixed(1)} ms | ${x(browser.ratioToFloor)} | ${x(browser.ratioToValidBurst)} | ${browser.maxRefreshCallsPerBurst} |`,
+      '',
+      'Chromium opens at most 6 HTTP/1.1 connections per origin, so 50 calls (and their 50 retries) queue; ' +
+        'the valid-token burst shows what the same 50 calls cost without any refresh.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
