@@ -9,6 +9,7 @@ import {
 } from '@angular/core';
 import {
   BehaviorSubject,
+  catchError,
   defer,
   filter,
   forkJoin,
@@ -18,8 +19,6 @@ import {
   Subject,
   Subscriber,
   switchMap,
-  take,
-  catchError,
   throwError,
   timeout,
 } from 'rxjs';
@@ -59,9 +58,10 @@ const REFRESHING: GateState = { status: 'refreshing' };
  *
  * A `BehaviorSubject` holds whether a refresh is in flight and how the last one ended, failure as well
  * as success, so a failed refresh fails every waiter instead of stranding it. A request that needs a
- * fresh token reads the gate with `take(1)`: when a refresh is in flight it joins the waiter queue,
- * which the gate's one subscription (`filter` on settled outcomes) releases in a single pass, in the
- * order the requests arrived, so they are retried in the order they failed.
+ * fresh token reads the gate's current value once (what `take(1)` would give, without a subscription
+ * per request): when a refresh is in flight it joins the waiter queue, which the gate's one
+ * subscription (`filter` on settled outcomes) releases in a single pass, in the order the requests
+ * arrived, so they are retried in the order they failed.
  *
  * The refresh itself is subscribed by the gate, not by any request: cancelling the request that
  * happened to start it cancels neither the refresh nor the other waiters. It ends by itself, after
