@@ -1,19 +1,5 @@
 import { DestroyRef, inject, Injectable, InjectionToken } from '@angular/core';
-import {
-  defer,
-  filter,
-  finalize,
-  map,
-  Observable,
-  of,
-  race,
-  Subject,
-  Subscription,
-  switchMap,
-  take,
-  tap,
-  timer,
-} from 'rxjs';
+import { defer, filter, finalize, map, Observable, of, Subject, Subscription, take } from 'rxjs';
 
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { TokenSet } from './token-store';
@@ -160,17 +146,20 @@ export class CrossTabCoordinator {
   ): Observable<CrossTabRefresh> {
     const refreshHere = defer(() =>
       refresh().pipe(
-        tap((tokens) => this.announceRefresh(tokens)),
-        map((tokens) => ({ tokens, fromOtherTab: false })),
+        map((tokens) => {
+          this.announceRefresh(tokens);
+          return { tokens, fromOtherTab: false };
+        }),
       ),
     );
     const latest = this.lastRefresh();
     if (latest === null || latest.id === heldAtStart || Date.now() - latest.at > RECENT_REFRESH_MS) {
       return refreshHere;
     }
-    return race(
+    return firstOrAfter(
       this.tokensOf(latest.id).pipe(map((tokens) => ({ tokens, fromOtherTab: true }))),
-      timer(MESSAGE_GRACE_MS).pipe(switchMap(() => refreshHere)),
+      MESSAGE_GRACE_MS,
+      refreshHere,
     );
   }
 
@@ -213,6 +202,36 @@ export class CrossTabCoordinator {
           );
     });
   }
+}
+
+/**
+ * The first value of `source` if it comes within `ms`; otherwise `fallback`. Plain timers rather than
+ * RxJS `race` and `timer`, which would bring the RxJS scheduler machinery into every app's bundle.
+ */
+function firstOrAfter<T>(source: Observable<T>, ms: number, fallback: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let fallbackSubscription: Subscription | undefined;
+    const timer = setTimeout(() => {
+      first.unsubscribe();
+      fallbackSubscription = fallback.subscribe(subscriber);
+    }, ms);
+    const first = source.pipe(take(1)).subscribe({
+      next: (value) => {
+        clearTimeout(timer);
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      error: (error: unknown) => {
+        clearTimeout(timer);
+        subscriber.error(error);
+      },
+    });
+    return () => {
+      clearTimeout(timer);
+      first.unsubscribe();
+      fallbackSubscription?.unsubscribe();
+    };
+  });
 }
 
 function browserEnvironment(): CrossTabEnvironment {

@@ -12,7 +12,6 @@ import {
   catchError,
   defer,
   filter,
-  forkJoin,
   map,
   Observable,
   of,
@@ -20,7 +19,6 @@ import {
   Subscriber,
   switchMap,
   throwError,
-  timeout,
 } from 'rxjs';
 
 import { CrossTabCoordinator } from './cross-tab';
@@ -214,18 +212,12 @@ export class RefreshGate {
             ),
           )
       : refreshInThisTab();
-    return refreshed.pipe(
-      timeout({
-        first: this.options.refreshTimeout,
-        with: () =>
-          throwError(
-            () =>
-              new TokenRefreshError(
-                'refresh-timeout',
-                `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`,
-              ),
-          ),
-      }),
+    return failAfter(refreshed, this.options.refreshTimeout, () =>
+        new TokenRefreshError(
+          'refresh-timeout',
+          `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`,
+        ),
+    ).pipe(
       catchError((error: unknown) => {
         const failure = toRefreshError(error);
         return failure.code === 'session-expired'
@@ -347,10 +339,14 @@ export class RefreshGate {
   }
 
   private readStoredTokens(): Observable<StoredTokens> {
-    return forkJoin({
-      accessToken: callStore('getAccessToken', () => this.store.getAccessToken()),
-      refreshToken: callStore('getRefreshToken', () => this.store.getRefreshToken()),
-    });
+    return toObservable(
+      andThen(readStore('getAccessToken', () => this.store.getAccessToken()), (accessToken) =>
+        andThen(readStore('getRefreshToken', () => this.store.getRefreshToken()), (refreshToken) => ({
+          accessToken,
+          refreshToken,
+        })),
+      ),
+    );
   }
 
   /**
@@ -383,6 +379,29 @@ export class RefreshGate {
     }
     return { token: accessToken, leeway: expiry <= now ? -Infinity : 0 };
   }
+}
+
+/**
+ * Fails `source` with `error()` unless its first value comes within `ms`, and then unsubscribes it
+ * (which cancels the refresh call): `timeout({ first: ms })`, with a plain timer, because RxJS
+ * `timeout` would bring the RxJS scheduler machinery into every app's bundle for this one use.
+ */
+function failAfter<T>(source: Observable<T>, ms: number, error: () => Error): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const timer = setTimeout(() => subscriber.error(error()), ms);
+    const subscription = source.subscribe({
+      next: (value) => {
+        clearTimeout(timer);
+        subscriber.next(value);
+      },
+      error: (failure: unknown) => subscriber.error(failure),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+    };
+  });
 }
 
 function isSettled(state: GateState): state is RefreshOutcome {

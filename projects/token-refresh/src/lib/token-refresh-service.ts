@@ -1,5 +1,5 @@
 import { inject, Injectable, Signal } from '@angular/core';
-import { firstValueFrom, map, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 
 import { RefreshGate } from './refresh-gate';
 import { TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
@@ -46,7 +46,9 @@ export class TokenRefreshService {
    *   `TokenRefreshError` of the failed refresh.
    */
   refresh(): Promise<void> {
-    return firstValueFrom(this.gate.joinRefresh('manual').pipe(map(() => undefined)));
+    return new Promise((resolve, reject) =>
+      this.gate.joinRefresh('manual').subscribe({ next: () => resolve(), error: reject }),
+    );
   }
 
   /**
@@ -57,6 +59,8 @@ export class TokenRefreshService {
    * @returns A promise that resolves when the store is cleared.
    */
   clearSession(): Promise<void> {
-    return firstValueFrom(this.gate.clearSession(), { defaultValue: undefined });
+    return new Promise((resolve, reject) =>
+      this.gate.clearSession().subscribe({ complete: resolve, error: reject }),
+    );
   }
 }
