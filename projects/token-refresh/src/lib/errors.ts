@@ -53,6 +53,7 @@ const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
  * @publicApi
  */
 export class TokenRefreshError extends Error {
+  /** Always `'TokenRefreshError'`, so that logs and `error.name` checks can tell it apart. */
   override readonly name = 'TokenRefreshError';
 
   /**
@@ -61,6 +62,7 @@ export class TokenRefreshError extends Error {
    * @param options - `cause`: the underlying error, kept for diagnosis.
    */
   constructor(
+    /** Why the refresh failed; see {@link TokenRefreshErrorCode}. */
     readonly code: TokenRefreshErrorCode,
     detail: string,
     options?: { cause?: unknown },

@@ -28,7 +28,7 @@ import { TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
 export class TokenRefreshService {
   private readonly gate = inject(RefreshGate);
 
-  /** `idle`, `refreshing` or `expired`; see {@link TokenRefreshState}. */
+  /** Where the session stands: `idle`, `refreshing` or `expired` (see {@link TokenRefreshState}). */
   readonly state: Signal<TokenRefreshState> = this.gate.state;
 
   /**

@@ -38,22 +38,27 @@ export type MaybePromise<T> = T | Promise<T>;
 export class MemoryTokenStore implements TokenStore {
   private tokens: TokenSet | null = null;
 
+  /** {@inheritDoc TokenStore.getAccessToken} */
   getAccessToken(): string | null {
     return this.tokens?.accessToken ?? null;
   }
 
+  /** {@inheritDoc TokenStore.getRefreshToken} */
   getRefreshToken(): string | null {
     return this.tokens?.refreshToken ?? null;
   }
 
+  /** {@inheritDoc TokenStore.getExpiresAt} */
   getExpiresAt(): number | null {
     return this.tokens?.expiresAt ?? null;
   }
 
+  /** {@inheritDoc TokenStore.setTokens} */
   setTokens(tokens: TokenSet): void {
     this.tokens = { ...tokens };
   }
 
+  /** {@inheritDoc TokenStore.clear} */
   clear(): void {
     this.tokens = null;
   }
@@ -98,8 +103,8 @@ export abstract class TokenStore {
   abstract getRefreshToken(): MaybePromise<string | null>;
 
   /**
-   * Stores a new set of tokens. `refreshToken` and `expiresAt` are as the library resolved them: the
-   * previous refresh token is carried over when the refresh answer had none.
+   * Stores a new set of tokens. The library passes `refreshToken` and `expiresAt` as it resolved
+   * them: the previous refresh token is carried over when the refresh answer had none.
    *
    * @param tokens - The tokens to keep.
    */

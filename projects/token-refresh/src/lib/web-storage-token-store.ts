@@ -44,7 +44,11 @@ export class WebStorageTokenStore extends TokenStore {
   private readonly refreshKey: string;
   private readonly expiresAtKey: string;
 
-  /** @param options - Which storage and which key prefix to use. */
+  /**
+   * Creates a store over `localStorage` (or `sessionStorage`); nothing is touched until first use.
+   *
+   * @param options - Which storage and which key prefix to use.
+   */
   constructor(options: WebStorageTokenStoreOptions = {}) {
     super();
     const prefix = options.keyPrefix ?? 'ngx-token-refresh.';
@@ -54,19 +58,23 @@ export class WebStorageTokenStore extends TokenStore {
     this.expiresAtKey = `${prefix}expiresAt`;
   }
 
+  /** {@inheritDoc TokenStore.getAccessToken} */
   override getAccessToken(): string | null {
     return this.storage()?.getItem(this.accessKey) ?? null;
   }
 
+  /** {@inheritDoc TokenStore.getRefreshToken} */
   override getRefreshToken(): string | null {
     return this.storage()?.getItem(this.refreshKey) ?? null;
   }
 
+  /** {@inheritDoc TokenStore.getExpiresAt} */
   override getExpiresAt(): number | null {
     const value = Number(this.storage()?.getItem(this.expiresAtKey) ?? NaN);
     return Number.isFinite(value) ? value : null;
   }
 
+  /** {@inheritDoc TokenStore.setTokens} */
   override setTokens(tokens: TokenSet): void {
     const storage = this.storage();
     if (!storage) {
@@ -77,6 +85,7 @@ export class WebStorageTokenStore extends TokenStore {
     writeOrRemove(storage, this.expiresAtKey, tokens.expiresAt?.toString());
   }
 
+  /** {@inheritDoc TokenStore.clear} */
   override clear(): void {
     const storage = this.storage();
     storage?.removeItem(this.accessKey);
