@@ -1,0 +1,43 @@
+import { EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
+import { TokenSet, TokenStore } from 'ngx-token-refresh';
+
+import { TestingTokenStore } from './testing-token-store';
+
+/**
+ * Replaces the token store with a {@link TestingTokenStore}, optionally signed in, for tests of code
+ * that uses ngx-token-refresh.
+ *
+ * Add it after `provideTokenRefresh(...)`; use `HttpTestingController` (from
+ * `provideHttpClientTesting()`) to answer the API and the refresh call.
+ *
+ * @usageNotes
+ * ```ts
+ * TestBed.configureTestingModule({
+ *   providers: [
+ *     provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+ *     provideHttpClientTesting(),
+ *     provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),
+ *     provideTokenRefreshTesting({ signedInAs: { accessToken: 'a1', refreshToken: 'r1' } }),
+ *   ],
+ * });
+ * ```
+ *
+ * @param options - `signedInAs`: the session the store starts with (none by default).
+ * @returns Environment providers for `TestBed`.
+ * @publicApi
+ */
+export function provideTokenRefreshTesting(options: { signedInAs?: TokenSet } = {}): EnvironmentProviders {
+  return makeEnvironmentProviders([
+    {
+      provide: TestingTokenStore,
+      useFactory: () => {
+        const store = new TestingTokenStore();
+        if (options.signedInAs) {
+          store.signIn(options.signedInAs);
+        }
+        return store;
+      },
+    },
+    { provide: TokenStore, useExisting: TestingTokenStore },
+  ]);
+}

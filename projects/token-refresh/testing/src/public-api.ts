@@ -1,0 +1,6 @@
+/*
+ * Public API of ngx-token-refresh/testing: helpers for the tests of apps that use ngx-token-refresh.
+ */
+export { fakeJwt } from './fake-jwt';
+export { provideTokenRefreshTesting } from './provide-token-refresh-testing';
+export { TestingTokenStore } from './testing-token-store';
