@@ -28,7 +28,25 @@ export type RefreshTrigger = 'reactive' | 'proactive' | 'manual';
  * @publicApi
  */
 export type TokenRefreshEvent =
-  | { readonly type: 'refresh-started'; readonly trigger: RefreshTrigger }
-  | { readonly type: 'refresh-succeeded' }
-  | { readonly type: 'refresh-failed'; readonly error: TokenRefreshError }
-  | { readonly type: 'session-expired'; readonly error: TokenRefreshError };
+  | {
+      /** A refresh began. */
+      readonly type: 'refresh-started';
+      /** What started it. */
+      readonly trigger: RefreshTrigger;
+    }
+  | {
+      /** The refresh stored new tokens; the waiting requests are retried. */
+      readonly type: 'refresh-succeeded';
+    }
+  | {
+      /** The refresh failed; every waiting request failed with `error`. */
+      readonly type: 'refresh-failed';
+      /** Why it failed; the same instance the waiting requests received. */
+      readonly error: TokenRefreshError;
+    }
+  | {
+      /** The session ended (emitted once per session, after `refresh-failed` or a logout in another tab). */
+      readonly type: 'session-expired';
+      /** What ended it. */
+      readonly error: TokenRefreshError;
+    };

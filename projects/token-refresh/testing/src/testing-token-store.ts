@@ -25,28 +25,28 @@ export class TestingTokenStore extends TokenStore {
   clears = 0;
   private tokens: TokenSet | null = null;
 
-  /** {@inheritDoc TokenStore.getAccessToken} */
+  /** Returns the current access token, or `null` when there is none. */
   override getAccessToken(): string | null {
     return this.tokens?.accessToken ?? null;
   }
 
-  /** {@inheritDoc TokenStore.getRefreshToken} */
+  /** Returns the current refresh token, or `null` when there is none. */
   override getRefreshToken(): string | null {
     return this.tokens?.refreshToken ?? null;
   }
 
-  /** {@inheritDoc TokenStore.getExpiresAt} */
+  /** Returns when the access token expires (epoch ms), or `null` when unknown. */
   override getExpiresAt(): number | null {
     return this.tokens?.expiresAt ?? null;
   }
 
-  /** {@inheritDoc TokenStore.setTokens} */
+  /** Stores a new set of tokens, and records it in `writes`. */
   override setTokens(tokens: TokenSet): void {
     this.writes.push({ ...tokens });
     this.tokens = { ...tokens };
   }
 
-  /** {@inheritDoc TokenStore.clear} */
+  /** Forgets every token, and counts the call in `clears`. */
   override clear(): void {
     this.clears++;
     this.tokens = null;
