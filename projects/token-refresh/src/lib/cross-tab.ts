@@ -1,4 +1,5 @@
-import { DestroyRef, inject, Injectable, InjectionToken } from '@angular/core';
+import { isPlatformBrowser } from '@angular/common';
+import { DestroyRef, inject, Injectable, InjectionToken, PLATFORM_ID } from '@angular/core';
 import { defer, filter, finalize, map, Observable, of, Subject, Subscription, take } from 'rxjs';
 
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
@@ -38,11 +39,23 @@ export interface CrossTabChannel {
   close(): void;
 }
 
-/** The browser's Web Locks, BroadcastChannel and localStorage, where they exist. Internal. */
-export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>('CROSS_TAB_ENVIRONMENT', {
-  providedIn: 'root',
-  factory: browserEnvironment,
-});
+/**
+ * The browser's Web Locks, BroadcastChannel and localStorage, where they exist. Internal; provided by
+ * `provideTokenRefresh` with {@link crossTabEnvironment}, and replaced in tests.
+ */
+export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>('CROSS_TAB_ENVIRONMENT');
+
+/** No coordination: each app refreshes on its own. */
+const NO_CROSS_TAB: CrossTabEnvironment = { locks: null, openChannel: () => null, storage: null };
+
+/**
+ * The cross-tab environment of the current app: the browser's APIs in a browser, and none anywhere
+ * else. On a server, Node has Web Locks and BroadcastChannel too, shared by every request the process
+ * renders: coordinating there would hand one user's tokens to another user's request.
+ */
+export function crossTabEnvironment(): CrossTabEnvironment {
+  return isPlatformBrowser(inject(PLATFORM_ID)) ? browserEnvironment() : NO_CROSS_TAB;
+}
 
 /** How long a tab waits for the message of a refresh another tab has just recorded. */
 const MESSAGE_GRACE_MS = 2000;
@@ -238,7 +251,7 @@ function browserEnvironment(): CrossTabEnvironment {
   const navigatorRef = (globalThis as { navigator?: Navigator }).navigator;
   let storage: Storage | null = null;
   try {
-    storage = (globalThis as { localStorage?: Storage }).localStorage ?? null;
+    storage = (globalThis as { window?: { localStorage?: Storage } }).window?.localStorage ?? null;
   } catch {
     // Storage access throws where it is disabled; coordination then relies on the lock alone.
     storage = null;

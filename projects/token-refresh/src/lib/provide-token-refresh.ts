@@ -7,7 +7,7 @@ import {
   Type,
 } from '@angular/core';
 
-import { CrossTabCoordinator } from './cross-tab';
+import { CROSS_TAB_ENVIRONMENT, CrossTabCoordinator, crossTabEnvironment } from './cross-tab';
 import { invalidConfigError } from './errors';
 import { RefreshGate } from './refresh-gate';
 import { jsonBodyRefresh, parseTokenResponse } from './refresh-request';
@@ -60,6 +60,7 @@ export function provideTokenRefresh(config: TokenRefreshConfig): EnvironmentProv
   if (options.crossTab) {
     // The gate starts with the app, so that a tab that has sent nothing yet still hears the others.
     providers.push(
+      { provide: CROSS_TAB_ENVIRONMENT, useFactory: crossTabEnvironment },
       CrossTabCoordinator,
       provideEnvironmentInitializer(() => void inject(RefreshGate)),
     );

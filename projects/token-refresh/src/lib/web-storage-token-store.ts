@@ -24,7 +24,8 @@ export interface WebStorageTokenStoreOptions {
  * A {@link TokenStore} backed by `localStorage` or `sessionStorage`, so a session survives reloads.
  *
  * Safe under server-side rendering and in sandboxes where Web Storage is absent or throws on access:
- * it then holds no tokens and ignores writes, so the server never sends one. Anything readable by
+ * it then holds no tokens and ignores writes, so the server never sends one. On a server it never uses
+ * the runtime's own global `localStorage` (which every request would share), only a browser `window`'s. Anything readable by
  * JavaScript can be read by an XSS payload too: prefer {@link MemoryTokenStore} with cookie refresh
  * where you can, and see SECURITY notes in the README.
  *
@@ -93,11 +94,15 @@ export class WebStorageTokenStore extends TokenStore {
     storage?.removeItem(this.expiresAtKey);
   }
 
-  /** Looks the storage up on every call, so that nothing touches `window` at construction (SSR). */
+  /**
+   * Looks the storage up on every call, so that nothing touches `window` at construction (SSR). Only
+   * a browser `window`'s storage counts: a server runtime's own global `localStorage` would be shared
+   * by every user's request, so on a server the store holds nothing.
+   */
   private storage(): Storage | null {
     const name = this.storageKind === 'local' ? 'localStorage' : 'sessionStorage';
     try {
-      return (globalThis as Partial<Record<typeof name, Storage>>)[name] ?? null;
+      return (globalThis as { window?: Partial<Record<typeof name, Storage>> }).window?.[name] ?? null;
     } catch {
       // Reading the property itself throws a SecurityError where storage is disabled (e.g. some
       // sandboxed iframes and privacy modes): behave as on the server, with no storage.
