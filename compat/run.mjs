@@ -1,0 +1,69 @@
+// Compatibility matrix: packs the built library (npm pack dist/token-refresh), installs the tarball into
+// a minimal app of each Angular major that peerDependencies claims, from the registry, and runs
+// compat/smoke.mjs there. Writes reports/compat.json in Jest's count format, so CI counts these tests.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** One exact, complete set of packages per major, so every run installs the same thing. */
+export const MATRIX = {
+  20: { angular: '20.3.35', rxjs: '7.8.2' },
+  21: { angular: '21.2.26', rxjs: '7.8.2' },
+  22: { angular: '22.2.6', rxjs: '7.8.2' },
+};
+
+const work = mkdtempSync(join(tmpdir(), 'ntr-compat-'));
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }).toString();
+
+npm(['pack', join(ROOT, 'dist/token-refresh'), '--pack-destination', work, '--silent'], ROOT);
+const tarball = join(work, readdirSync(work).find((name) => name.endsWith('.tgz')));
+
+const report = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, majors: {} };
+for (const [major, versions] of Object.entries(MATRIX)) {
+  const app = join(work, `angular-${major}`);
+  mkdirSync(app);
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify(
+      {
+        name: `ngx-token-refresh-compat-${major}`,
+        private: true,
+        type: 'module',
+        dependencies: {
+          '@angular/common': versions.angular,
+          '@angular/compiler': versions.angular,
+          '@angular/core': versions.angular,
+          'ngx-token-refresh': `file:${tarball}`,
+          rxjs: versions.rxjs,
+          tslib: '2.8.1',
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  process.stderr.write(`Angular ${major} (${versions.angular}): installing...\n`);
+  npm(['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], app);
+  copyFileSync(join(ROOT, 'compat/smoke.mjs'), join(app, 'smoke.mjs'));
+  let outcome;
+  try {
+    const output = execFileSync(process.execPath, ['smoke.mjs'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    outcome = JSON.parse(output.toString().trim().split('\n').pop());
+  } catch (error) {
+    outcome = { angular: versions.angular, results: [{ name: 'smoke test ran', passed: false, error: String(error.stderr ?? error) }] };
+  }
+  report.majors[major] = outcome;
+  for (const result of outcome.results) {
+    result.passed ? report.numPassedTests++ : report.numFailedTests++;
+    process.stderr.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`);
+  }
+}
+mkdirSync(join(ROOT, 'reports'), { recursive: true });
+writeFileSync(join(ROOT, 'reports/compat.json'), `${JSON.stringify(report, null, 2)}\n`);
+rmSync(work, { recursive: true, force: true });
+console.log(`compat: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
+process.exit(report.numFailedTests === 0 ? 0 : 1);
