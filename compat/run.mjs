@@ -9,11 +9,20 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** One exact, complete set of packages per major, so every run installs the same thing. */
+/**
+ * One app per entry, each with an exact, complete set of Angular packages, so every run installs the
+ * same thing. The server-rendering app uses 22.2.0: the newest @angular/platform-server this project's
+ * registry has, and Angular's packages must share one version.
+ */
 export const MATRIX = {
-  20: { angular: '20.3.35', rxjs: '7.8.2' },
-  21: { angular: '21.2.26', rxjs: '7.8.2' },
-  22: { angular: '22.2.6', rxjs: '7.8.2' },
+  'angular-20': { angular: '20.3.35', smoke: 'smoke.mjs' },
+  'angular-21': { angular: '21.2.26', smoke: 'smoke.mjs' },
+  'angular-22': { angular: '22.2.6', smoke: 'smoke.mjs' },
+  'angular-22-ssr': {
+    angular: '22.2.0',
+    extra: ['platform-browser', 'platform-server'],
+    smoke: 'ssr-smoke.mjs',
+  },
 };
 
 const work = mkdtempSync(join(tmpdir(), 'ntr-compat-'));
@@ -24,8 +33,9 @@ const tarball = join(work, readdirSync(work).find((name) => name.endsWith('.tgz'
 
 const report = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, majors: {} };
 for (const [major, versions] of Object.entries(MATRIX)) {
-  const app = join(work, `angular-${major}`);
+  const app = join(work, major);
   mkdirSync(app);
+  const extra = Object.fromEntries((versions.extra ?? []).map((name) => [`@angular/${name}`, versions.angular]));
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify(
@@ -37,8 +47,9 @@ for (const [major, versions] of Object.entries(MATRIX)) {
           '@angular/common': versions.angular,
           '@angular/compiler': versions.angular,
           '@angular/core': versions.angular,
+          ...extra,
           'ngx-token-refresh': `file:${tarball}`,
-          rxjs: versions.rxjs,
+          rxjs: '7.8.2',
           tslib: '2.8.1',
         },
       },
@@ -46,12 +57,12 @@ for (const [major, versions] of Object.entries(MATRIX)) {
       2,
     ),
   );
-  process.stderr.write(`Angular ${major} (${versions.angular}): installing...\n`);
+  process.stderr.write(`${major} (${versions.angular}): installing...\n`);
   npm(['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], app);
-  copyFileSync(join(ROOT, 'compat/smoke.mjs'), join(app, 'smoke.mjs'));
+  copyFileSync(join(ROOT, 'compat', versions.smoke), join(app, versions.smoke));
   let outcome;
   try {
-    const output = execFileSync(process.execPath, ['smoke.mjs'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, [versions.smoke], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
     outcome = JSON.parse(output.toString().trim().split('\n').pop());
   } catch (error) {
     outcome = { angular: versions.angular, results: [{ name: 'smoke test ran', passed: false, error: String(error.stderr ?? error) }] };
