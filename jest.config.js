@@ -5,7 +5,11 @@ const { createCjsPreset } = require('jest-preset-angular/presets');
 const preset = createCjsPreset({ tsconfig: '<rootDir>/projects/token-refresh/tsconfig.spec.json' });
 const shared = {
   ...preset,
-  roots: ['<rootDir>/projects/token-refresh/src', '<rootDir>/projects/token-refresh/testing'],
+  roots: [
+    '<rootDir>/projects/token-refresh/src',
+    '<rootDir>/projects/token-refresh/testing',
+    '<rootDir>/projects/token-refresh/schematics',
+  ],
   moduleNameMapper: {
     '^ngx-token-refresh$': '<rootDir>/projects/token-refresh/src/public-api.ts',
     '^ngx-token-refresh/testing$': '<rootDir>/projects/token-refresh/testing/src/public-api.ts',

@@ -73,6 +73,16 @@ for (const [major, versions] of Object.entries(MATRIX)) {
     process.stderr.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`);
   }
 }
+// The ng-add schematic as shipped in the built package, on a generated app.
+const ngAdd = JSON.parse(
+  execFileSync(process.execPath, [join(ROOT, 'compat/ng-add-smoke.cjs')], { cwd: ROOT }).toString().trim().split('\n').pop(),
+);
+report.majors['ng-add'] = ngAdd;
+for (const result of ngAdd.results) {
+  result.passed ? report.numPassedTests++ : report.numFailedTests++;
+  process.stderr.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`);
+}
+
 mkdirSync(join(ROOT, 'reports'), { recursive: true });
 writeFileSync(join(ROOT, 'reports/compat.json'), `${JSON.stringify(report, null, 2)}\n`);
 rmSync(work, { recursive: true, force: true });
