@@ -58,7 +58,7 @@ export class DemoServer {
   async stop(): Promise<void> {
     const child = this.process;
     this.process = null;
-    if (child && child.exitCode === null) {
+    if (child?.exitCode === null) {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
       await exited;

@@ -16,7 +16,7 @@ const REDIRECT_URI = 'http://127.0.0.1/callback';
 const CONCURRENCY = 10;
 
 describe('OAuth 2.0 refresh grant against oidc-provider', () => {
-  let authServer: ChildProcess;
+  let authServer: ChildProcess | undefined;
   let issuer: string;
 
   beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('OAuth 2.0 refresh grant against oidc-provider', () => {
       { timeout: 30_000 },
     );
     const outcome = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
-      results: Array<{ sub?: string; error?: string }>;
+      results: { sub?: string; error?: string }[];
       events: string[];
       accessToken: string;
       refreshToken: string;
@@ -94,7 +94,7 @@ async function obtainGrantWithPkce(issuer: string): Promise<{ access_token: stri
   const browser = await launchBrowser();
   try {
     const page = await browser.context.newPage();
-    let code: string | null = null;
+    let code = null as string | null; // set by the route handler below
     await page.route(`${REDIRECT_URI}**`, async (route) => {
       code = new URL(route.request().url()).searchParams.get('code');
       await route.fulfill({ status: 200, body: 'signed in' });

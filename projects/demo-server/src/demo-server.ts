@@ -134,7 +134,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
     const method = request.method ?? 'GET';
     if (method === 'POST' && path === '/api/auth/login') {
       const body = await readJson(request);
-      const userId = sessions.verifyPassword(String(body['username'] ?? ''), String(body['password'] ?? ''));
+      const userId = sessions.verifyPassword(text(body['username']), text(body['password']));
       if (userId === null) {
         sendJson(response, 401, { error: 'invalid_credentials' });
         return;
@@ -211,7 +211,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
         sendJson(response, 200, { accessGeneration });
         return;
       case '/__test/revoke': {
-        const userId = sessions.userId(String(body['username'] ?? 'demo'));
+        const userId = sessions.userId(text(body['username']) || 'demo');
         if (userId !== null) {
           sessions.revokeUser(userId);
         }
@@ -309,6 +309,11 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   } catch {
     throw new BadRequest('body is not JSON');
   }
+}
+
+/** A string field of a JSON body, or '' when it is missing or not a string. */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -84,7 +84,7 @@ function ensureNamedImport(text: string, name: string, module: string): string {
   }
   const lastImport = [...text.matchAll(/^import .*;$/gm)].pop();
   const line = `import { ${name} } from '${module}';\n`;
-  if (!lastImport || lastImport.index === undefined) {
+  if (lastImport?.index === undefined) {
     return line + text;
   }
   const end = lastImport.index + lastImport[0].length + 1;

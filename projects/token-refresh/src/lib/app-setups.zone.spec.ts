@@ -23,7 +23,7 @@ describe('in a zone.js app', () => {
     expect(NgZone.isInAngularZone()).toBe(false);
     // zone.js is really loaded, and fakeAsync runs this test in its ProxyZone.
     expect((globalThis as { Zone?: { current: { name: string } } }).Zone?.current.name).toBe('ProxyZone');
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     const http = TestBed.inject(HttpClient);
     const backend = TestBed.inject(HttpTestingController);
 
@@ -47,7 +47,7 @@ describe('in a zone.js app', () => {
         provideTokenRefresh({ refreshUrl: REFRESH_URL, refreshTimeout: 2000 }),
       ],
     });
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     const backend = TestBed.inject(HttpTestingController);
 
     const result = record(TestBed.inject(HttpClient).get('/api/a'));
@@ -73,7 +73,7 @@ describe('in an NgModule-based app', () => {
     })
     class AppModule {}
     TestBed.configureTestingModule({ imports: [AppModule] });
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     const backend = TestBed.inject(HttpTestingController);
 
     const result = record(TestBed.inject(HttpClient).get('/api/a'));

@@ -41,12 +41,12 @@ describe('on a server (Node has Web Locks and BroadcastChannel)', () => {
     );
     injectors.push(injector);
     const store = injector.get(TokenStore);
-    store.setTokens({ accessToken: `${user}-access-1`, refreshToken: `${user}-refresh-1` });
+    void store.setTokens({ accessToken: `${user}-access-1`, refreshToken: `${user}-refresh-1` });
     return { injector, store, http: injector.get(HttpClient), backend: injector.get(HttpTestingController) };
   }
 
   it("keeps each request's tokens to itself when one refreshes or ends its session", async () => {
-    expect(typeof navigator.locks?.request).toBe('function');
+    expect(typeof (navigator as Partial<Navigator>).locks?.request).toBe('function');
     expect(typeof BroadcastChannel).toBe('function');
     const ada = renderRequest('ada');
     const bob = renderRequest('bob');

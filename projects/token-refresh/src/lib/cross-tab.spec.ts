@@ -222,11 +222,11 @@ describe('cross-tab refresh', () => {
 /** Tabs of one origin: separate injectors sharing Web Locks, BroadcastChannel and localStorage. */
 class FakeBrowser {
   lockRequests = 0;
-  private readonly queue: Array<{ grant: () => void; signal?: AbortSignal }> = [];
+  private readonly queue: { grant: () => void; signal?: AbortSignal }[] = [];
   private held = false;
   private readonly channels: FakeChannel[] = [];
   private readonly storage = new Map<string, string>();
-  private readonly tabs: Array<{ backend: HttpTestingController }> = [];
+  private readonly tabs: { backend: HttpTestingController }[] = [];
 
   constructor(private readonly features: { hasLocks: boolean } = { hasLocks: true }) {}
 
@@ -315,7 +315,7 @@ class FakeBrowser {
         signal: options.signal,
         grant: () => {
           this.held = true;
-          callback().finally(() => {
+          void callback().finally(() => {
             this.held = false;
             resolve();
             this.grantNext();
@@ -353,7 +353,7 @@ class FakeBrowser {
 }
 
 class FakeChannel implements CrossTabChannel {
-  private readonly listeners: Array<(event: MessageEvent) => void> = [];
+  private readonly listeners: ((event: MessageEvent) => void)[] = [];
 
   constructor(
     readonly name: string,

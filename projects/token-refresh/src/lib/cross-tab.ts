@@ -96,16 +96,20 @@ export class CrossTabCoordinator {
 
   constructor() {
     this.channel?.addEventListener('message', (event) => {
-      const message = event.data as CrossTabMessage;
+      // Anything may arrive on the channel (another version of the library, another script).
+      const message = event.data as CrossTabMessage | null | undefined;
       if (message?.type === 'refreshed') {
         this.heldRefreshId = message.refreshId;
         // Kept briefly for a tab that is about to get the lock; only the latest few matter.
         this.latestRefreshes.set(message.refreshId, message.tokens);
-        if (this.latestRefreshes.size > 8) {
-          this.latestRefreshes.delete(this.latestRefreshes.keys().next().value as string);
+        const oldest = this.latestRefreshes.keys().next().value;
+        if (this.latestRefreshes.size > 8 && oldest !== undefined) {
+          this.latestRefreshes.delete(oldest);
         }
       }
-      this.received.next(message);
+      if (message?.type === 'refreshed' || message?.type === 'session-ended') {
+        this.received.next(message);
+      }
     });
     inject(DestroyRef).onDestroy(() => this.channel?.close());
   }
@@ -249,7 +253,7 @@ function firstOrAfter<T>(source: Observable<T>, ms: number, fallback: Observable
 
 function browserEnvironment(): CrossTabEnvironment {
   const navigatorRef = (globalThis as { navigator?: Navigator }).navigator;
-  let storage: Storage | null = null;
+  let storage: Storage | null;
   try {
     storage = (globalThis as { window?: { localStorage?: Storage } }).window?.localStorage ?? null;
   } catch {

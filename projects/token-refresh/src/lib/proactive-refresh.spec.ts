@@ -10,7 +10,7 @@ describe('proactive refresh', () => {
     const { http, backend, store } = setUp();
     const expired = jwt(-10);
     const fresh = jwt(600);
-    store.setTokens({ accessToken: expired, refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: expired, refreshToken: 'refresh-1' });
 
     const results = [record(http.get('/api/a')), record(http.get('/api/b'))];
     backend.expectNone((request) => request.url !== REFRESH_URL, 'requests before the refresh');
@@ -24,13 +24,13 @@ describe('proactive refresh', () => {
 
   it('refreshes a JWT that expires within expiryLeeway, and not one that expires later', () => {
     const { http, backend, store } = setUp({ expiryLeeway: 60_000 });
-    store.setTokens({ accessToken: jwt(120), refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: jwt(120), refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe();
     backend.expectNone(REFRESH_URL);
     backend.expectOne('/api/a').flush({});
 
-    store.setTokens({ accessToken: jwt(45), refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: jwt(45), refreshToken: 'refresh-1' });
     http.get('/api/b').subscribe();
     expectRefresh(backend).flush({ accessToken: jwt(900) });
     backend.expectOne('/api/b').flush({});
@@ -38,7 +38,7 @@ describe('proactive refresh', () => {
 
   it('refreshes when the store says the token expires within the leeway, whatever the token', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'opaque-1', refreshToken: 'refresh-1', expiresAt: Date.now() + 5_000 });
+    void store.setTokens({ accessToken: 'opaque-1', refreshToken: 'refresh-1', expiresAt: Date.now() + 5_000 });
 
     http.get('/api/a').subscribe();
     expectRefresh(backend).flush({ accessToken: 'opaque-2', expiresIn: 3600 });
@@ -52,7 +52,7 @@ describe('proactive refresh', () => {
     ['a JWT without exp', `${btoa('{}')}.${btoa('{"sub":"u"}')}.sig`],
   ])('never refreshes %s proactively', (_, token) => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: token, refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: token, refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe();
 
@@ -62,7 +62,7 @@ describe('proactive refresh', () => {
 
   it('does not refresh again a token that was already within the leeway when the refresh handed it out', () => {
     const { http, backend, store } = setUp({ expiryLeeway: 30_000 });
-    store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
     const shortLived = jwt(15); // a 15 s token with a 30 s leeway: refreshing it again would loop
 
     http.get('/api/a').subscribe();
@@ -78,7 +78,7 @@ describe('proactive refresh', () => {
     jest.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') });
     try {
       const { http, backend, store } = setUp({ expiryLeeway: 30_000 });
-      store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+      void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
       http.get('/api/a').subscribe();
       expectRefresh(backend).flush({ accessToken: 'short-1', expiresIn: 15 });
       backend.expectOne('/api/a').flush({});
@@ -95,7 +95,7 @@ describe('proactive refresh', () => {
 
   it('never refreshes proactively a token that arrived already expired by this clock (clock skew)', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
     const bornExpired = jwt(-3600); // the client clock runs an hour ahead of the server's
 
     http.get('/api/a').subscribe();
@@ -109,7 +109,7 @@ describe('proactive refresh', () => {
 
   it('with maxRetries 0, still refreshes proactively, but not after a 401', () => {
     const { http, backend, store } = setUp({ maxRetries: 0 });
-    store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/a'));
     expectRefresh(backend).flush({ accessToken: 'opaque-2' });
@@ -121,7 +121,7 @@ describe('proactive refresh', () => {
 
   it('fails the requests that waited for a proactive refresh that was rejected', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/a'));
     reject401(expectRefresh(backend));

@@ -26,7 +26,7 @@ describe('provideTokenRefresh: configuration errors', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a missing refreshUrl', {}, '"refreshUrl" must be a non-empty URL, got undefined.'],
+    ['a missing refreshUrl', { refreshUrl: undefined }, '"refreshUrl" must be a non-empty URL, got undefined.'],
     ['an empty refreshUrl', { refreshUrl: ' ' }, '"refreshUrl" must be a non-empty URL, got " ".'],
     ['a negative maxRetries', { maxRetries: -1 }, '"maxRetries" must be a non-negative integer, got -1.'],
     ['a fractional maxRetries', { maxRetries: 1.5 }, '"maxRetries" must be a non-negative integer, got 1.5.'],
@@ -54,10 +54,7 @@ describe('provideTokenRefresh: configuration errors', () => {
     ['a non-boolean crossTab', { crossTab: 'yes' }, '"crossTab" must be true or false, got "yes".'],
     ['a misspelt option', { refreshURL: '/x' }, 'unknown option "refreshURL".'],
   ])('rejects %s with an NGTR101 error naming the option', (_, override, message) => {
-    const config = { ...valid, ...(override as object) } as TokenRefreshConfig;
-    if (!('refreshUrl' in (override as object)) && (override as object) !== null && Object.keys(override as object).length === 0) {
-      delete (config as Partial<TokenRefreshConfig>).refreshUrl;
-    }
+    const config: TokenRefreshConfig = { ...valid, ...(override as object) };
     expect(() => provideTokenRefresh(config)).toThrow(`NGTR101: provideTokenRefresh: ${message}`);
   });
 

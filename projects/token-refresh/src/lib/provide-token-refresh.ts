@@ -39,7 +39,7 @@ import { TokenStore } from './token-store';
  *       refreshUrl: '/api/auth/refresh',
  *       skipUrls: ['/api/auth/login'],
  *       maxRetries: 1,
- *       onSessionExpired: () => inject(Router).navigate(['/login']),
+ *       onSessionExpired: () => void inject(Router).navigate(['/login']),
  *     }),
  *   ],
  * };
@@ -51,7 +51,7 @@ import { TokenStore } from './token-store';
  */
 export function provideTokenRefresh(config: TokenRefreshConfig): EnvironmentProviders {
   const options = resolveOptions(config);
-  const providers: Array<Provider | EnvironmentProviders> = [
+  const providers: (Provider | EnvironmentProviders)[] = [
     { provide: TOKEN_REFRESH_OPTIONS, useValue: options },
     RequestPolicy,
     RefreshGate,
@@ -97,7 +97,9 @@ const HTTP_TOKEN = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/;
 
 /** Validates `config` and fills in the defaults. Throws `NGTR101` naming the first bad option. */
 function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
-  if (typeof config !== 'object' || config === null) {
+  // Typed, but called from JavaScript too: check what really arrived.
+  const given: unknown = config;
+  if (typeof given !== 'object' || given === null) {
     throw invalidConfigError(`expects a configuration object, got ${describe(config)}.`);
   }
   for (const key of Object.keys(config)) {
@@ -171,7 +173,7 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     maxRetries,
     statusCodes: [...statusCodes],
     allowedOrigins: allowedOrigins.map((origin) =>
-      typeof origin === 'string' ? (normalizeOrigin(origin) as string) : origin,
+      typeof origin === 'string' ? (normalizeOrigin(origin) ?? origin) : origin,
     ),
     headerName,
     authScheme,

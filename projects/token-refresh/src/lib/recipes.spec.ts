@@ -9,8 +9,9 @@ import {
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ChangeDetectionStrategy, Component, inject, Injectable } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter, Router } from '@angular/router';
+import { NavigationEnd, provideRouter, Router } from '@angular/router';
 import { createAction, provideStore, Store } from '@ngrx/store';
+import { filter, firstValueFrom } from 'rxjs';
 
 import { SKIP_TOKEN_REFRESH } from './context';
 import { provideTokenRefresh } from './provide-token-refresh';
@@ -60,7 +61,7 @@ describe('recipes', () => {
         buildRefreshRequest: oauth2RefreshGrant({ clientId: 'my-spa', scope: 'openid offline_access' }),
       }),
     ]);
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('https://api.example.com/orders').subscribe();
     reject401(backend.expectOne('https://api.example.com/orders'));
@@ -78,18 +79,20 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({
         refreshUrl: '/api/auth/refresh',
-        onSessionExpired: () => inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
+        onSessionExpired: () => void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
       }),
     ]);
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    const router = TestBed.inject(Router);
+    const navigated = firstValueFrom(router.events.pipe(filter((event) => event instanceof NavigationEnd)));
 
     http.get('/api/orders').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/orders'));
     reject401(backend.expectOne(REFRESH_URL));
-    await settle();
-    await TestBed.inject(Router).navigated;
+    await navigated;
 
-    expect(TestBed.inject(Router).url).toBe('/login?expired=1');
+    expect(router.url).toBe('/login?expired=1');
   });
 
   it('logging out through NgRx when the session expires', () => {
@@ -105,7 +108,7 @@ describe('recipes', () => {
         onSessionExpired: () => inject(Store).dispatch(sessionExpired()),
       }),
     ]);
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/orders').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/orders'));
@@ -113,7 +116,9 @@ describe('recipes', () => {
 
     expect(dispatched.filter((type) => type === sessionExpired.type)).toHaveLength(1);
     let session = '';
-    TestBed.inject(Store<{ session: string }>).select('session').subscribe((value) => (session = value));
+    TestBed.inject<Store<{ session: string }>>(Store)
+      .select((state) => state.session)
+      .subscribe((value) => (session = value));
     expect(session).toBe('expired');
   });
 
@@ -144,7 +149,7 @@ describe('recipes', () => {
         allowedOrigins: ['https://api.example.com', /^https:\/\/[a-z]+\.internal\.example\.com$/],
       }),
     ]);
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1' });
 
     for (const url of [
       '/api/me',
@@ -170,17 +175,18 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),
     ]);
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     const fixture = TestBed.createComponent(SessionExpiredDialog);
     await fixture.whenStable();
-    expect(fixture.nativeElement.querySelector('[role="alertdialog"]')).toBeNull();
+    const page = fixture.nativeElement as HTMLElement;
+    expect(page.querySelector('[role="alertdialog"]')).toBeNull();
 
     http.get('/api/orders').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/orders'));
     reject401(backend.expectOne(REFRESH_URL));
     await fixture.whenStable();
 
-    expect(fixture.nativeElement.querySelector('[role="alertdialog"]')?.textContent).toContain('Your session has expired');
+    expect(page.querySelector('[role="alertdialog"]')?.textContent).toContain('Your session has expired');
   });
 
   it('a logout call that must not trigger a refresh', () => {
@@ -188,7 +194,7 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),
     ]);
-    TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(
       http.post('/api/auth/logout', null, { context: new HttpContext().set(SKIP_TOKEN_REFRESH, true) }),
@@ -224,14 +230,16 @@ class SessionExpiredDialog {
 /** Stands in for Capacitor's `Preferences` plugin: a promise-based key-value store. */
 const FakePreferences = {
   values: new Map<string, string>(),
-  async get({ key }: { key: string }) {
-    return { value: this.values.get(key) ?? null };
+  get({ key }: { key: string }): Promise<{ value: string | null }> {
+    return Promise.resolve({ value: this.values.get(key) ?? null });
   },
-  async set({ key, value }: { key: string; value: string }) {
+  set({ key, value }: { key: string; value: string }): Promise<void> {
     this.values.set(key, value);
+    return Promise.resolve();
   },
-  async remove({ key }: { key: string }) {
+  remove({ key }: { key: string }): Promise<void> {
     this.values.delete(key);
+    return Promise.resolve();
   },
 };
 

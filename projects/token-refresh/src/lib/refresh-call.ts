@@ -101,7 +101,9 @@ function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet 
           cause: error,
         });
   }
-  if (typeof tokens?.accessToken !== 'string' || tokens.accessToken === '') {
+  // A parser written in JavaScript may return anything: check what really came back.
+  const accessToken = (tokens as Partial<TokenSet> | null | undefined)?.accessToken;
+  if (typeof accessToken !== 'string' || accessToken === '') {
     throw new TokenRefreshError(
       'invalid-refresh-response',
       'parseRefreshResponse returned no non-empty "accessToken".',

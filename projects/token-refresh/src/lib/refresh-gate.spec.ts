@@ -14,7 +14,7 @@ describe('refresh gate: concurrent failures', () => {
     'refreshes exactly once for %i concurrent 401s and retries each once, in the order they failed',
     (count) => {
       const { http, backend, store } = setUp();
-      store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
       const results = Array.from({ length: count }, (_, i) => record(http.get(`/api/items/${i}`)));
       const firstWave = backend.match((request) => request.url.startsWith('/api/items/'));
@@ -41,7 +41,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('makes 1 refresh and leaves 0 pending for 1000 requests when half the 401s arrive after it finished', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const results = Array.from({ length: 1000 }, (_, i) => record(http.get(`/api/items/${i}`)));
     const firstWave = backend.match((request) => request.url.startsWith('/api/items/'));
@@ -60,7 +60,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('makes 1 refresh and leaves 0 pending for 1000 requests when the refresh answers 401', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const results = Array.from({ length: 1000 }, (_, i) => record(http.get(`/api/items/${i}`)));
     backend.match((request) => request.url.startsWith('/api/items/')).forEach(reject401);
@@ -72,7 +72,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('sends the default refresh call: POST refreshUrl, JSON { refreshToken }, no access token', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/orders').subscribe();
     reject401(backend.expectOne('/api/orders'));
@@ -87,7 +87,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('stores the rotated refresh token, and keeps the old one when the answer has none', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe();
     reject401(backend.expectOne('/api/a'));
@@ -107,7 +107,7 @@ describe('refresh gate: concurrent failures', () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     try {
       const { http, backend, store } = setUp();
-      store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
       http.get('/api/a').subscribe();
       reject401(backend.expectOne('/api/a'));
@@ -122,7 +122,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('retries a 401 that arrives after the refresh finished with the current token, without a second refresh', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const early = record(http.get('/api/early'));
     const late = record(http.get('/api/late'));
@@ -145,7 +145,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('holds requests issued while a refresh is in flight and sends them only with the new token', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/first').subscribe();
     reject401(backend.expectOne('/api/first'));
@@ -168,7 +168,7 @@ describe('refresh gate: concurrent failures', () => {
 
   it('re-sends the body of a retried POST unchanged', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     const form = new FormData();
     form.append('file', 'contents');
 
@@ -195,7 +195,7 @@ describe('refresh gate: rejected refresh', () => {
       const { http, backend, store } = setUp({
         onSessionExpired: () => inject(ROUTER).navigated.push('/login'),
       });
-      store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
       const results = Array.from({ length: 5 }, (_, i) => record(http.get(`/api/items/${i}`)));
       backend.match((request) => request.url.startsWith('/api/items/')).forEach(reject401);
@@ -217,7 +217,7 @@ describe('refresh gate: rejected refresh', () => {
   it('after the session expired, later requests neither hang nor refresh without a refresh token', () => {
     const onSessionExpired = jest.fn();
     const { http, backend, store } = setUp({ onSessionExpired });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/a'));
@@ -235,7 +235,7 @@ describe('refresh gate: rejected refresh', () => {
 
   it('makes no refresh call at all when the store has no refresh token (body-style refresh)', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -250,7 +250,7 @@ describe('refresh gate: rejected refresh', () => {
       { onSessionExpired: () => { throw new Error('router exploded'); } },
       [{ provide: ErrorHandler, useValue: { handleError } }],
     );
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -267,7 +267,7 @@ describe('refresh gate: transient refresh failures', () => {
     jest.useRealTimers();
   });
 
-  const failures: Array<[string, (refresh: TestRequest) => void, string]> = [
+  const failures: [string, (refresh: TestRequest) => void, string][] = [
     ['a 503', (refresh) => refresh.flush(null, { status: 503, statusText: 'Unavailable' }), 'refresh-failed'],
     ['a network error', (refresh) => refresh.error(new ProgressEvent('error')), 'refresh-failed'],
     ['an answer without an access token', (refresh) => refresh.flush({ token: 'x' }), 'invalid-refresh-response'],
@@ -282,7 +282,7 @@ describe('refresh gate: transient refresh failures', () => {
     'on %s: fails the waiters, keeps the store, and the next failure refreshes afresh',
     (_, fail, code) => {
       const { http, backend, store } = setUp();
-      store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
       const waiters = [record(http.get('/api/a')), record(http.get('/api/b'))];
       backend.match(() => true).forEach(reject401);
@@ -303,7 +303,7 @@ describe('refresh gate: transient refresh failures', () => {
   it('fails all waiters with refresh-timeout when the refresh does not answer within refreshTimeout', () => {
     jest.useFakeTimers();
     const { http, backend, store } = setUp({ refreshTimeout: 5000 });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const waiters = [record(http.get('/api/a')), record(http.get('/api/b'))];
     backend.match(() => true).forEach(reject401);
@@ -327,7 +327,7 @@ describe('refresh gate: cancellation', () => {
 
   it('cancelling the request that started the refresh cancels neither the refresh nor the other waiters', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const starter = record(http.get('/api/starter'));
     const other = record(http.get('/api/other'));
@@ -347,7 +347,7 @@ describe('refresh gate: cancellation', () => {
 
   it('finishes and stores the refresh even when every waiter was cancelled', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const only = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -365,7 +365,7 @@ describe('refresh gate: maxRetries', () => {
 
   it('with 0, passes the 401 through unchanged and never refreshes', () => {
     const { http, backend, store } = setUp({ maxRetries: 0 });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -376,7 +376,7 @@ describe('refresh gate: maxRetries', () => {
 
   it.each([1, 2])('with %i, refreshes and retries that many times, then passes the last 401 through', (maxRetries) => {
     const { http, backend, store } = setUp({ maxRetries });
-    store.setTokens({ accessToken: 'access-0', refreshToken: 'refresh-0' });
+    void store.setTokens({ accessToken: 'access-0', refreshToken: 'refresh-0' });
 
     const result = record(http.get('/api/a'));
     for (let attempt = 1; attempt <= maxRetries; attempt++) {
@@ -451,12 +451,12 @@ describe('refresh gate: token stores', () => {
 
   it('discards the late answer of a refresh when the session is cleared meanwhile', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
     const refresh = expectRefresh(backend);
-    store.clear(); // logout
+    void store.clear(); // logout
     refresh.flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
 
     expect(store.getAccessToken()).toBeNull();
@@ -480,17 +480,19 @@ describe('refresh gate: token stores', () => {
 @Injectable()
 class PromiseTokenStore extends TokenStore {
   private tokens: TokenSet | null = null;
-  override async getAccessToken() {
-    return this.tokens?.accessToken ?? null;
+  override getAccessToken() {
+    return Promise.resolve(this.tokens?.accessToken ?? null);
   }
-  override async getRefreshToken() {
-    return this.tokens?.refreshToken ?? null;
+  override getRefreshToken() {
+    return Promise.resolve(this.tokens?.refreshToken ?? null);
   }
-  override async setTokens(tokens: TokenSet) {
+  override setTokens(tokens: TokenSet) {
     this.tokens = tokens;
+    return Promise.resolve();
   }
-  override async clear() {
+  override clear() {
     this.tokens = null;
+    return Promise.resolve();
   }
 }
 

@@ -11,7 +11,7 @@ describe('refresh calls', () => {
     const { http, backend, store } = setUp({
       buildRefreshRequest: oauth2RefreshGrant({ clientId: 'spa', scope: 'openid offline_access' }),
     });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'r+1/=&x' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'r+1/=&x' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -30,7 +30,7 @@ describe('refresh calls', () => {
 
   it('cookieRefresh refreshes with credentials and no token in JavaScript, even with none in the store', () => {
     const { http, backend, store } = setUp({ buildRefreshRequest: cookieRefresh() });
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -65,7 +65,7 @@ describe('refresh calls', () => {
       buildRefreshRequest: (refreshToken, url) =>
         jsonBodyRefresh()(refreshToken, url)?.clone({ setHeaders: { 'X-Client': 'web' } }) ?? null,
     });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe();
     reject401(backend.expectOne('/api/a'));
@@ -79,7 +79,7 @@ describe('refresh calls', () => {
     const { http, backend, store } = setUp({
       parseRefreshResponse: (body) => ({ accessToken: (body as { jwt: string }).jwt }),
     });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));

@@ -56,7 +56,9 @@ export interface OAuth2RefreshGrantOptions {
  * @publicApi
  */
 export function oauth2RefreshGrant(options: OAuth2RefreshGrantOptions): RefreshRequestBuilder {
-  if (typeof options?.clientId !== 'string' || options.clientId === '') {
+  // Typed, but called from JavaScript too: check what really arrived.
+  const given = options as OAuth2RefreshGrantOptions | undefined;
+  if (typeof given?.clientId !== 'string' || given.clientId === '') {
     throw invalidConfigError('oauth2RefreshGrant: "clientId" must be a non-empty string.');
   }
   if (options.scope !== undefined && typeof options.scope !== 'string') {

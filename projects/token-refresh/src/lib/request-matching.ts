@@ -192,7 +192,9 @@ function parseUrl(url: string, base: string): URL | null {
 
 /** The app's origin, or `null` where the document has none (server-side rendering, `file:`). */
 function originOfDocument(document: Document | null): string | null {
-  const origin = document?.location?.origin;
+  // A server-side document may have no location, whatever the DOM types say.
+  const location: Location | null | undefined = document?.location;
+  const origin = location?.origin;
   return origin && origin !== 'null' ? origin : null;
 }
 

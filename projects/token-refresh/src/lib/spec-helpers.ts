@@ -17,7 +17,7 @@ export const REFRESH_URL = '/api/auth/refresh';
 /** Configures TestBed with HttpClient, the interceptor and `provideTokenRefresh(config)`. */
 export function setUp(
   config: Partial<TokenRefreshConfig> = {},
-  providers: Array<Provider | EnvironmentProviders> = [],
+  providers: (Provider | EnvironmentProviders)[] = [],
 ): { http: HttpClient; backend: HttpTestingController; store: TokenStore } {
   TestBed.configureTestingModule({
     providers: [

@@ -11,7 +11,7 @@ describe('tokenRefreshInterceptor: attaching the token', () => {
 
   it('sends "Bearer <token>" on a relative URL', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/orders').subscribe();
 
@@ -20,7 +20,7 @@ describe('tokenRefreshInterceptor: attaching the token', () => {
 
   it('sends the token on an absolute URL of the app origin', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     http.get('http://localhost/api/orders').subscribe();
 
@@ -37,7 +37,7 @@ describe('tokenRefreshInterceptor: attaching the token', () => {
 
   it('writes the token into headerName with authScheme, or bare when authScheme is empty', () => {
     const { http, backend, store } = setUp({ headerName: 'X-Api-Token', authScheme: 'Token' });
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     http.get('/api/orders').subscribe();
 
@@ -48,7 +48,7 @@ describe('tokenRefreshInterceptor: attaching the token', () => {
 
   it('writes the bare token when authScheme is ""', () => {
     const { http, backend, store } = setUp({ authScheme: '' });
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     http.get('/api/orders').subscribe();
 
@@ -57,7 +57,7 @@ describe('tokenRefreshInterceptor: attaching the token', () => {
 
   it('leaves a request alone that already carries the header, and does not refresh on its 401', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(
       http.get('/api/legacy', { headers: new HttpHeaders({ Authorization: 'Basic dXNlcjpwdw==' }) }),
@@ -89,7 +89,7 @@ describe('tokenRefreshInterceptor: origins', () => {
 
   it.each(foreignUrls)('sends no token to %j and passes its 401 through without a refresh', (url) => {
     const { http, backend, store } = setUp({ allowedOrigins: ['https://api.example.com'] });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get(url));
     const sent = backend.expectOne(() => true);
@@ -106,7 +106,7 @@ describe('tokenRefreshInterceptor: origins', () => {
     ['an anchored RegExp', /^https:\/\/[a-z]+\.example\.com$/, 'https://billing.example.com/x'],
   ])('sends the token to an origin allowed by %s', (_, allowed, url) => {
     const { http, backend, store } = setUp({ allowedOrigins: [allowed] });
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     http.get(url).subscribe();
 
@@ -115,7 +115,7 @@ describe('tokenRefreshInterceptor: origins', () => {
 
   it('refreshes and retries a 401 from an allowed foreign origin', () => {
     const { http, backend, store } = setUp({ allowedOrigins: ['https://api.example.com'] });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('https://api.example.com/me'));
     reject401(backend.expectOne('https://api.example.com/me'));
@@ -139,8 +139,8 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
     ['a RegExp', /\/health$/, '/api/health'],
     ['a predicate', (request: { method: string }) => request.method === 'OPTIONS', '/api/orders'],
   ])('skipUrls with %s: no token, and a 401 passes through without a refresh', (_, matcher, url) => {
-    const { http, backend, store } = setUp({ skipUrls: [matcher as string] });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const { http, backend, store } = setUp({ skipUrls: [matcher] });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const method = typeof matcher === 'function' ? 'OPTIONS' : 'GET';
     const result = record(http.request(method, url));
@@ -156,7 +156,7 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
     'skipUrls "/api/public" does not match %s, which gets the token',
     (url) => {
       const { http, backend, store } = setUp({ skipUrls: ['/api/public'] });
-      store.setTokens({ accessToken: 'access-1' });
+      void store.setTokens({ accessToken: 'access-1' });
 
       http.get(url).subscribe();
 
@@ -166,7 +166,7 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
 
   it('never sends the token to refreshUrl, nor refreshes or retries its 401', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.post(REFRESH_URL, {}));
     const sent = backend.expectOne(REFRESH_URL);
@@ -178,7 +178,7 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
 
   it('SKIP_TOKEN_REFRESH: sends the token, but a 401 passes through without a refresh', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const context = new HttpContext().set(SKIP_TOKEN_REFRESH, true);
     const result = record(http.post('/api/auth/logout', null, { context }));
@@ -192,7 +192,7 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
 
   it('passes statuses outside statusCodes through: 403 does not refresh by default', () => {
     const { http, backend, store } = setUp();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/admin'));
     backend.expectOne('/api/admin').flush(null, { status: 403, statusText: 'Forbidden' });
@@ -203,7 +203,7 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
 
   it('refreshes on every status listed in statusCodes', () => {
     const { http, backend, store } = setUp({ statusCodes: [401, 419] });
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(http.get('/api/orders'));
     backend.expectOne('/api/orders').flush(null, { status: 419, statusText: 'Session Expired' });

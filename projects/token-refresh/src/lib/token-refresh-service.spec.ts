@@ -20,7 +20,7 @@ describe('TokenRefreshService', () => {
 
   it('reports refreshing while a refresh is in flight, then idle, with started and succeeded events', () => {
     const { http, backend, store, service, events } = setUpService();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     expect(service.state()).toBe('idle');
 
     http.get('/api/a').subscribe();
@@ -35,7 +35,7 @@ describe('TokenRefreshService', () => {
 
   it('reports expired, and one session-expired event, when the refresh is rejected', () => {
     const { http, backend, store, service, events } = setUpService();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/a'));
@@ -49,13 +49,13 @@ describe('TokenRefreshService', () => {
 
   it('returns from expired to idle once the app stores a new session', () => {
     const { http, backend, store, service } = setUpService();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
     http.get('/api/a').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/a'));
     reject401(expectRefresh(backend));
     expect(service.state()).toBe('expired');
 
-    store.setTokens({ accessToken: 'after-login', refreshToken: 'refresh-9' });
+    void store.setTokens({ accessToken: 'after-login', refreshToken: 'refresh-9' });
     http.get('/api/b').subscribe();
     backend.expectOne('/api/b').flush({});
 
@@ -64,7 +64,7 @@ describe('TokenRefreshService', () => {
 
   it('reports idle, not expired, after a transient failure', () => {
     const { http, backend, store, service, events } = setUpService();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/a'));
@@ -76,7 +76,7 @@ describe('TokenRefreshService', () => {
 
   it('refresh() joins the refresh in flight instead of starting a second one', async () => {
     const { http, backend, store, service, events } = setUpService();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     http.get('/api/a').subscribe();
     reject401(backend.expectOne('/api/a'));
@@ -90,7 +90,7 @@ describe('TokenRefreshService', () => {
 
   it('refresh() on demand: makes requests issued meanwhile wait, and rejects when the refresh fails', async () => {
     const { http, backend, store, service, events } = setUpService();
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const manual = service.refresh();
     const during = record(http.get('/api/a'));
@@ -105,7 +105,7 @@ describe('TokenRefreshService', () => {
   it('clearSession() empties the store and discards the late answer of a refresh in flight', async () => {
     const { http, backend, store, service } = setUpService({ buildRefreshRequest: cookieRefresh() });
     // Cookie refresh: the store holds no refresh token, so only clearSession() can tell a logout.
-    store.setTokens({ accessToken: 'access-1' });
+    void store.setTokens({ accessToken: 'access-1' });
 
     const waiting = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));

@@ -58,7 +58,7 @@ class Run {
 
   constructor(private readonly maxRetries: number) {
     this.setup = setUp({ maxRetries });
-    this.setup.store.setTokens({ accessToken: 'access-0', refreshToken: 'refresh-0' });
+    void this.setup.store.setTokens({ accessToken: 'access-0', refreshToken: 'refresh-0' });
   }
 
   apply(step: Step): void {
@@ -149,7 +149,7 @@ class Run {
     } else if (outcome === 'rejected') {
       call.flush(null, { status: 401, statusText: 'Rejected' });
       // A rejected refresh ends the session; the user signs in again so the run can go on.
-      this.setup.store.setTokens({ accessToken: 'after-login', refreshToken: 'refresh-login' });
+      void this.setup.store.setTokens({ accessToken: 'after-login', refreshToken: 'refresh-login' });
     } else if (outcome === 'unavailable') {
       call.flush(null, { status: 503, statusText: 'Unavailable' });
     } else {

@@ -9,7 +9,7 @@ import { Observable, Subscriber } from 'rxjs';
  * O(N²) work: 100 000 waiters would take seconds.
  */
 export class WaiterQueue<T> {
-  private waiting: Array<{ subscriber: Subscriber<T> | null }> = [];
+  private waiting: { subscriber: Subscriber<T> | null }[] = [];
 
   /** Waits until the next `release`. */
   wait(): Observable<T> {
