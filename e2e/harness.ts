@@ -109,9 +109,14 @@ export function waitForListening(child: ChildProcess, name: string): Promise<str
 }
 
 /** Chromium with a fresh profile, headless, with no background traffic. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(): Promise<{
+  context: BrowserContext;
+  close(): Promise<void>;
+}> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}; install Debian's chromium (apt-get install chromium).`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}; install Debian's chromium (apt-get install chromium).`,
+    );
   }
   const profile = mkdtempSync(join(tmpdir(), 'ntr-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -146,22 +151,38 @@ export async function signIn(page: Page, server: DemoServer): Promise<void> {
   await page.getByTestId('username').filter({ hasText: 'demo' }).waitFor();
 }
 
-/** Fires `count` parallel calls from the dashboard and waits until every one has ended. */
-export async function fireCalls(page: Page, count: number): Promise<{ ok: number; failed: number }> {
+/** Fires `count` parallel calls from the dashboard and waits until every one of them has ended. */
+export async function fireCalls(
+  page: Page,
+  count: number,
+): Promise<{ ok: number; failed: number }> {
   await page.getByTestId('count').fill(String(count));
   await page.getByTestId('count').dispatchEvent('change');
+  const before = Number(await page.locator('ol.calls').getAttribute('data-burst'));
   await page.getByTestId('fire').click();
-  return waitForCalls(page, count);
+  return waitForCalls(page, count, before);
 }
 
-/** Waits until `count` calls of the latest burst have ended, and returns how they ended. */
-export async function waitForCalls(page: Page, count: number): Promise<{ ok: number; failed: number }> {
+/**
+ * Waits until a burst after `afterBurst` is shown, none of its calls is pending, and `count` calls
+ * have ended; returns how they ended. Without the burst number, the previous burst's totals could be
+ * read before the page shows the new one.
+ */
+export async function waitForCalls(
+  page: Page,
+  count: number,
+  afterBurst = -1,
+): Promise<{ ok: number; failed: number }> {
   await page.waitForFunction(
-    (expected) => {
-      const text = (id: string) => Number(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? 'NaN');
-      return text('ok') + text('failed') >= expected;
+    ({ expected, after }) => {
+      const text = (id: string) =>
+        Number(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? 'NaN');
+      const list = document.querySelector('ol.calls');
+      const burst = Number(list?.getAttribute('data-burst') ?? -1);
+      const pending = document.querySelectorAll('ol.calls li.pending').length;
+      return burst > after && pending === 0 && text('ok') + text('failed') >= expected;
     },
-    count,
+    { expected: count, after: afterBurst },
     { timeout: 30_000 },
   );
   const read = async (id: string) => Number(await page.getByTestId(id).textContent());

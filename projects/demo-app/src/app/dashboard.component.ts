@@ -1,8 +1,20 @@
 import { HttpClient, HttpContext } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, DestroyRef, inject, OnInit, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  inject,
+  OnInit,
+  signal,
+} from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { Router } from '@angular/router';
-import { SKIP_TOKEN_REFRESH, TokenRefreshError, TokenRefreshService, TokenStore } from 'ngx-token-refresh';
+import {
+  SKIP_TOKEN_REFRESH,
+  TokenRefreshError,
+  TokenRefreshService,
+  TokenStore,
+} from 'ngx-token-refresh';
 import { firstValueFrom } from 'rxjs';
 
 import { LastBurst } from './burst-outcome';
@@ -29,9 +41,9 @@ interface ServerStats {
         <div>
           <h1>ngx-token-refresh demo</h1>
           <p class="lead">
-            Signed in as <strong data-testid="username">{{ username() }}</strong>. Expire the access token, then
-            fire parallel calls: they all fail with 401 at once, yet the library refreshes exactly once and
-            retries each call with the new token.
+            Signed in as <strong data-testid="username">{{ username() }}</strong>. Expire the access
+            token, then fire parallel calls: they all fail with 401 at once, yet the library
+            refreshes exactly once and retries each call with the new token.
           </p>
         </div>
         <button type="button" class="secondary" (click)="signOut()">Sign out</button>
@@ -40,7 +52,12 @@ interface ServerStats {
       <section aria-labelledby="controls">
         <h2 id="controls">Try it</h2>
         <div class="actions">
-          <button type="button" class="secondary" (click)="expireAccessToken()" data-testid="expire">
+          <button
+            type="button"
+            class="secondary"
+            (click)="expireAccessToken()"
+            data-testid="expire"
+          >
             Expire access token
           </button>
           <button type="button" class="secondary" (click)="revokeSession()" data-testid="revoke">
@@ -48,9 +65,18 @@ interface ServerStats {
           </button>
           <label>
             Parallel calls
-            <input type="number" min="1" max="200" [value]="callCount()" (change)="setCallCount($event)" data-testid="count" />
+            <input
+              type="number"
+              min="1"
+              max="200"
+              [value]="callCount()"
+              (change)="setCallCount($event)"
+              data-testid="count"
+            />
           </label>
-          <button type="button" (click)="fireCalls()" data-testid="fire">Fire {{ callCount() }} calls</button>
+          <button type="button" (click)="fireCalls()" data-testid="fire">
+            Fire {{ callCount() }} calls
+          </button>
         </div>
       </section>
 
@@ -71,14 +97,17 @@ interface ServerStats {
           </div>
           <div>
             <dt>Calls ok / failed</dt>
-            <dd><span data-testid="ok">{{ okCount() }}</span> / <span data-testid="failed">{{ failedCount() }}</span></dd>
+            <dd>
+              <span data-testid="ok">{{ okCount() }}</span> /
+              <span data-testid="failed">{{ failedCount() }}</span>
+            </dd>
           </div>
         </dl>
       </section>
 
       <section aria-labelledby="calls">
         <h2 id="calls">Calls</h2>
-        <ol class="calls" aria-live="polite">
+        <ol class="calls" aria-live="polite" [attr.data-burst]="burst()">
           @for (call of calls(); track call.id) {
             <li [class]="call.status">#{{ call.id }} {{ call.status }} {{ call.detail }}</li>
           } @empty {
@@ -105,6 +134,8 @@ export class DashboardComponent implements OnInit {
   protected readonly username = signal('…');
   protected readonly callCount = signal(20);
   protected readonly calls = signal<CallResult[]>([]);
+  /** Counts the bursts fired, so that a test can tell this burst's results from the last one's. */
+  protected readonly burst = signal(0);
   protected readonly log = signal<string[]>([]);
   protected readonly okCount = signal(0);
   protected readonly failedCount = signal(0);
@@ -144,12 +175,17 @@ export class DashboardComponent implements OnInit {
     let pending = count;
     this.okCount.set(0);
     this.failedCount.set(0);
-    this.calls.set(Array.from({ length: count }, (_, id) => ({ id, status: 'pending', detail: '' })));
+    this.calls.set(
+      Array.from({ length: count }, (_, id) => ({ id, status: 'pending', detail: '' })),
+    );
     this.lastBurst.start(count);
+    this.burst.update((burst) => burst + 1);
     const done = (id: number, status: 'ok' | 'failed', detail: string) => {
       this.lastBurst.record(status, detail);
       (status === 'ok' ? this.okCount : this.failedCount).update((n) => n + 1);
-      this.calls.update((calls) => calls.map((call) => (call.id === id ? { id, status, detail } : call)));
+      this.calls.update((calls) =>
+        calls.map((call) => (call.id === id ? { id, status, detail } : call)),
+      );
       if (--pending === 0) {
         void this.refreshStats();
       }
@@ -175,7 +211,9 @@ export class DashboardComponent implements OnInit {
   protected async signOut(): Promise<void> {
     const refreshToken = await this.store.getRefreshToken();
     const context = new HttpContext().set(SKIP_TOKEN_REFRESH, true);
-    await firstValueFrom(this.http.post('/api/auth/logout', { refreshToken }, { context })).catch(() => undefined);
+    await firstValueFrom(this.http.post('/api/auth/logout', { refreshToken }, { context })).catch(
+      () => undefined,
+    );
     await this.session.clearSession();
     await this.router.navigate(['/login']);
   }
