@@ -24,7 +24,14 @@ export class ScriptedAuthServer {
   pendingRefreshes = [];
 
   constructor(script = {}) {
-    this.script = { apiDelayMs: 1, lateMs: 0, refreshDelayMs: 5, refreshStatus: 0, manualRefresh: false, ...script };
+    this.script = {
+      apiDelayMs: 1,
+      lateMs: 0,
+      refreshDelayMs: 5,
+      refreshStatus: 0,
+      manualRefresh: false,
+      ...script,
+    };
   }
 
   handle(request) {

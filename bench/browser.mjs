@@ -21,7 +21,13 @@ export async function browserBurst({ calls = 50, rounds = 7 } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'ntr-bench-'));
   const server = spawn(process.execPath, [join(ROOT, 'projects/demo-server/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', DEMO_DB: join(data, 'bench.db'), DEMO_TEST_MODE: '1', ACCESS_TTL_SECONDS: '300' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      DEMO_DB: join(data, 'bench.db'),
+      DEMO_TEST_MODE: '1',
+      ACCESS_TTL_SECONDS: '300',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise((ready, fail) => {
@@ -38,7 +44,14 @@ export async function browserBurst({ calls = 50, rounds = 7 } = {}) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await context.newPage();
@@ -49,7 +62,8 @@ export async function browserBurst({ calls = 50, rounds = 7 } = {}) {
     await page.waitForURL('**/dashboard');
     await page.getByTestId('count').fill(String(calls));
     await page.getByTestId('count').dispatchEvent('change');
-    const hook = (path) => fetch(`${url}/__test/${path}`, { method: 'POST', body: '{}' }).then((r) => r.json());
+    const hook = (path) =>
+      fetch(`${url}/__test/${path}`, { method: 'POST', body: '{}' }).then((r) => r.json());
 
     const floors = [];
     const bursts = [];
@@ -88,7 +102,9 @@ async function measureFloor() {
     await work();
     return performance.now() - start;
   };
-  const failed = await time(() => fetch('/api/data/floor', { headers: { Authorization: 'Bearer invalid' } }));
+  const failed = await time(() =>
+    fetch('/api/data/floor', { headers: { Authorization: 'Bearer invalid' } }),
+  );
   let tokens;
   const refresh = await time(async () => {
     const answer = await fetch('/api/auth/refresh', {
@@ -101,7 +117,9 @@ async function measureFloor() {
   // The app's store is localStorage: keep it in step with the rotation made here.
   localStorage.setItem('ngx-token-refresh.access', tokens.accessToken);
   localStorage.setItem('ngx-token-refresh.refresh', tokens.refreshToken);
-  const ok = await time(() => fetch('/api/data/floor', { headers: { Authorization: `Bearer ${tokens.accessToken}` } }));
+  const ok = await time(() =>
+    fetch('/api/data/floor', { headers: { Authorization: `Bearer ${tokens.accessToken}` } }),
+  );
   return failed + refresh + ok;
 }
 

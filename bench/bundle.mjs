@@ -146,7 +146,10 @@ function generateWorkspace(variants) {
     const dir = join(APPS, 'src', slug(variant));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'main.ts'), appSource(APP_SOURCES[variant]));
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><html><body><app-root></app-root></body></html>');
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><html><body><app-root></app-root></body></html>',
+    );
     projects[slug(variant)] = {
       projectType: 'application',
       root: '',
@@ -171,14 +174,21 @@ function generateWorkspace(variants) {
   }
   writeFileSync(
     join(APPS, 'angular.json'),
-    JSON.stringify({ version: 1, cli: { analytics: false }, newProjectRoot: 'src', projects }, null, 2),
+    JSON.stringify(
+      { version: 1, cli: { analytics: false }, newProjectRoot: 'src', projects },
+      null,
+      2,
+    ),
   );
   writeFileSync(
     join(APPS, 'tsconfig.json'),
     JSON.stringify(
       {
         extends: '../../tsconfig.json',
-        compilerOptions: { paths: { 'ngx-token-refresh': ['../../dist/token-refresh'] }, strict: false },
+        compilerOptions: {
+          paths: { 'ngx-token-refresh': ['../../dist/token-refresh'] },
+          strict: false,
+        },
         files: variants.map((variant) => `src/${slug(variant)}/main.ts`),
       },
       null,
@@ -189,8 +199,17 @@ function generateWorkspace(variants) {
 
 function build(variant, configuration) {
   const ng = join(ROOT, 'node_modules/@angular/cli/bin/ng.js');
-  const args = [ng, 'build', slug(variant), ...(configuration ? ['--configuration', configuration] : [])];
-  execFileSync(process.execPath, args, { cwd: APPS, stdio: 'pipe', env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+  const args = [
+    ng,
+    'build',
+    slug(variant),
+    ...(configuration ? ['--configuration', configuration] : []),
+  ];
+  execFileSync(process.execPath, args, {
+    cwd: APPS,
+    stdio: 'pipe',
+    env: { ...process.env, NG_CLI_ANALYTICS: 'false' },
+  });
 }
 
 function mainBundle(dir) {
@@ -220,7 +239,8 @@ export function measureBundles(variants = Object.keys(APP_SOURCES), { withRaw = 
       raw,
       minified: minified.length,
       gzip: gzipSync(minified, { level: 9 }).length,
-      brotli: brotliCompressSync(minified, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      brotli: brotliCompressSync(minified, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
+        .length,
       text: minified.toString('utf8'),
     };
   }
@@ -242,12 +262,18 @@ export function measureBundles(variants = Object.keys(APP_SOURCES), { withRaw = 
   const ours = sizes['ngx-token-refresh'];
   const optionalParts = ours
     ? Object.fromEntries(
-        Object.entries(OPTIONAL_PART_MARKERS).map(([part, marker]) => [part, ours.text.includes(marker)]),
+        Object.entries(OPTIONAL_PART_MARKERS).map(([part, marker]) => [
+          part,
+          ours.text.includes(marker),
+        ]),
       )
     : {};
   return { rows, optionalParts };
 }
 
 function slug(variant) {
-  return variant.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+  return variant
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }

@@ -1,6 +1,7 @@
 // A horizontal bar chart as a small, dependency-free SVG.
 
-const escape = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escape = (text) =>
+  String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
  * @param title - Shown above the bars.

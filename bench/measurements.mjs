@@ -2,7 +2,11 @@
 // release scaling and memory. Every timing is a median over interleaved rounds, with its ratio to a
 // baseline measured in the same rounds.
 import { HttpBackend, HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { createEnvironmentInjector, provideZonelessChangeDetection, ɵINJECTOR_SCOPE } from '@angular/core';
+import {
+  createEnvironmentInjector,
+  provideZonelessChangeDetection,
+  ɵINJECTOR_SCOPE,
+} from '@angular/core';
 
 import { createApp } from './app-injector.mjs';
 import { ScriptedAuthServer, syncOkBackend } from './backends.mjs';
@@ -15,7 +19,10 @@ const VALID_JWT = jwtExpiringIn(3600);
 export function happyPath({ requests = 100_000, rounds = 10 } = {}) {
   const perRound = Math.ceil(requests / rounds);
   const apps = Object.fromEntries(
-    Object.keys(VARIANTS).map((name) => [name, createApp(name, syncOkBackend, withToken(VALID_JWT))]),
+    Object.keys(VARIANTS).map((name) => [
+      name,
+      createApp(name, syncOkBackend, withToken(VALID_JWT)),
+    ]),
   );
   warm(apps, '/api/orders');
   const samples = collect(Object.keys(apps), rounds, (name) =>
@@ -82,7 +89,13 @@ async function burst(variant, size, script) {
   const pending = size - succeeded - failed;
   subscriptions.forEach((subscription) => subscription.unsubscribe());
   app.destroy();
-  return { refreshCalls: server.refreshCalls, succeeded, failed, pending, apiCalls: server.apiCalls };
+  return {
+    refreshCalls: server.refreshCalls,
+    succeeded,
+    failed,
+    pending,
+    apiCalls: server.apiCalls,
+  };
 }
 
 /**
@@ -112,7 +125,9 @@ function releaseOnce(variant, size) {
     app.http.get(`/api/items/${i}`).subscribe({ next: () => done++, error: () => done++ });
   }
   if (server.pendingRefreshes.length !== 1) {
-    throw new Error(`${variant}: expected 1 refresh in flight, saw ${server.pendingRefreshes.length}`);
+    throw new Error(
+      `${variant}: expected 1 refresh in flight, saw ${server.pendingRefreshes.length}`,
+    );
   }
   const micros = microsPerItem(size, () => server.releaseRefresh());
   if (done !== size) {

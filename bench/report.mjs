@@ -7,7 +7,10 @@ const signedKb = (bytes) => `${bytes >= 0 ? '+' : '−'}${(Math.abs(bytes) / 102
 const verdict = (met) => (met ? 'met' : '**not met**');
 
 export function renderMarkdown(results) {
-  const lines = [`Measured ${results.measuredAt} on ${results.machine}; medians over interleaved rounds.`, ''];
+  const lines = [
+    `Measured ${results.measuredAt} on ${results.machine}; medians over interleaved rounds.`,
+    '',
+  ];
   const per = results.perRequest;
   const ours = per['ngx-token-refresh'];
   const jwt = per['@auth0/angular-jwt'];
@@ -16,7 +19,10 @@ export function renderMarkdown(results) {
     '',
     '| variant | µs per request | overhead over bare (µs) | ratio to bare |',
     '|---|---:|---:|---:|',
-    ...Object.entries(per).map(([name, row]) => `| ${name} | ${us(row.micros)} | ${us(row.overheadMicros)} | ${x(row.ratio)} |`),
+    ...Object.entries(per).map(
+      ([name, row]) =>
+        `| ${name} | ${us(row.micros)} | ${us(row.overheadMicros)} | ${x(row.ratio)} |`,
+    ),
     '',
     `Target: our overhead at most half of @auth0/angular-jwt's. Ours is ${(ours.overheadMicros / jwt.overheadMicros).toFixed(2)} of it: ${verdict(ours.overheadMicros <= jwt.overheadMicros / 2)}.`,
     '',
@@ -59,7 +65,8 @@ export function renderMarkdown(results) {
   );
 
   const releaseSizes = [...new Set(results.release.map((row) => row.size))];
-  const release = (variant, size) => results.release.find((row) => row.variant === variant && row.size === size).perWaiterMicros;
+  const release = (variant, size) =>
+    results.release.find((row) => row.variant === variant && row.size === size).perWaiterMicros;
   const first = releaseSizes[0];
   const last = releaseSizes[releaseSizes.length - 1];
   lines.push(
@@ -110,7 +117,10 @@ export function renderMarkdown(results) {
   );
 
   const browser = results.browser;
-  lines.push('**7. Real browser**: headless Chromium against the demo server, a burst of 50 calls', '');
+  lines.push(
+    '**7. Real browser**: headless Chromium against the demo server, a burst of 50 calls',
+    '',
+  );
   if (browser.skipped) {
     lines.push(`Skipped: ${browser.skipped}.`);
   } else {

@@ -15,11 +15,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 
 const nodeResults = JSON.parse(
-  execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/run-node.mjs'), ...(quick ? ['--quick'] : [])], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-  })
+  execFileSync(
+    process.execPath,
+    ['--expose-gc', join(ROOT, 'bench/run-node.mjs'), ...(quick ? ['--quick'] : [])],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  )
     .toString()
     .trim()
     .split('\n')
@@ -48,7 +52,11 @@ writeFileSync(
     title: 'Overhead per request over a bare HttpClient (µs, median)',
     bars: Object.entries(results.perRequest)
       .filter(([name]) => name !== 'bare')
-      .map(([name, row]) => ({ label: name, value: row.overheadMicros, highlight: name === 'ngx-token-refresh' })),
+      .map(([name, row]) => ({
+        label: name,
+        value: row.overheadMicros,
+        highlight: name === 'ngx-token-refresh',
+      })),
   }),
 );
 writeFileSync(
@@ -67,5 +75,8 @@ const readme = readFileSync(readmePath, 'utf8');
 const start = '<!-- bench:start -->';
 const end = '<!-- bench:end -->';
 if (readme.includes(start) && readme.includes(end)) {
-  writeFileSync(readmePath, `${readme.slice(0, readme.indexOf(start) + start.length)}\n${markdown}\n${readme.slice(readme.indexOf(end))}`);
+  writeFileSync(
+    readmePath,
+    `${readme.slice(0, readme.indexOf(start) + start.length)}\n${markdown}\n${readme.slice(readme.indexOf(end))}`,
+  );
 }

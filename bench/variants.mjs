@@ -91,9 +91,12 @@ function naiveQueue(tokens) {
     const http = inject(HttpClient);
     return next(withBearer(request, tokens.access)).pipe(
       catchError((error) => {
-        if (!(error instanceof HttpErrorResponse) || error.status !== 401) return throwError(() => error);
+        if (!(error instanceof HttpErrorResponse) || error.status !== 401)
+          return throwError(() => error);
         const waiter = new Observable((subscriber) => {
-          pending.push((token, failure) => (failure ? subscriber.error(failure) : (subscriber.next(token), subscriber.complete())));
+          pending.push((token, failure) =>
+            failure ? subscriber.error(failure) : (subscriber.next(token), subscriber.complete()),
+          );
         });
         if (!isRefreshing) {
           isRefreshing = true;
@@ -153,7 +156,9 @@ export const VARIANTS = {
   '@auth0/angular-jwt': (tokens) => [
     provideHttpClient(withInterceptorsFromDi()),
     importProvidersFrom(
-      JwtModule.forRoot({ config: { tokenGetter: () => tokens.access, allowedDomains: ['localhost'] } }),
+      JwtModule.forRoot({
+        config: { tokenGetter: () => tokens.access, allowedDomains: ['localhost'] },
+      }),
     ),
   ],
   'ngx-auth': (tokens) => [

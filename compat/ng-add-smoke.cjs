@@ -14,15 +14,28 @@ const collection = join(__dirname, '../dist/token-refresh/schematics/collection.
       newProjectRoot: 'projects',
       version: '22.0.0',
     });
-    tree = await runner.runExternalSchematic('@schematics/angular', 'application', { name: 'shop', standalone: true }, tree);
+    tree = await runner.runExternalSchematic(
+      '@schematics/angular',
+      'application',
+      { name: 'shop', standalone: true },
+      tree,
+    );
     tree = await runner.runSchematic('ng-add', { refreshUrl: '/api/auth/refresh' }, tree);
     const config = tree.readContent('/projects/shop/src/app/app.config.ts');
     const ok =
       config.includes('provideHttpClient(withInterceptors([tokenRefreshInterceptor]))') &&
       config.includes("provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })");
-    results.push(ok ? { name: 'ng add: the packaged schematic wires a new app', passed: true } : { name: 'ng add: the packaged schematic wires a new app', passed: false, error: config });
+    results.push(
+      ok
+        ? { name: 'ng add: the packaged schematic wires a new app', passed: true }
+        : { name: 'ng add: the packaged schematic wires a new app', passed: false, error: config },
+    );
   } catch (error) {
-    results.push({ name: 'ng add: the packaged schematic runs', passed: false, error: String(error && error.stack || error) });
+    results.push({
+      name: 'ng add: the packaged schematic runs',
+      passed: false,
+      error: String((error && error.stack) || error),
+    });
   }
   console.log(JSON.stringify({ angular: 'workspace', results }));
 })();

@@ -26,16 +26,26 @@ export const MATRIX = {
 };
 
 const work = mkdtempSync(join(tmpdir(), 'ntr-compat-'));
-const npm = (args, cwd) => execFileSync('npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }).toString();
+const npm = (args, cwd) =>
+  execFileSync('npm', args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  }).toString();
 
 npm(['pack', join(ROOT, 'dist/token-refresh'), '--pack-destination', work, '--silent'], ROOT);
-const tarball = join(work, readdirSync(work).find((name) => name.endsWith('.tgz')));
+const tarball = join(
+  work,
+  readdirSync(work).find((name) => name.endsWith('.tgz')),
+);
 
 const report = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, majors: {} };
 for (const [major, versions] of Object.entries(MATRIX)) {
   const app = join(work, major);
   mkdirSync(app);
-  const extra = Object.fromEntries((versions.extra ?? []).map((name) => [`@angular/${name}`, versions.angular]));
+  const extra = Object.fromEntries(
+    (versions.extra ?? []).map((name) => [`@angular/${name}`, versions.angular]),
+  );
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify(
@@ -62,25 +72,39 @@ for (const [major, versions] of Object.entries(MATRIX)) {
   copyFileSync(join(ROOT, 'compat', versions.smoke), join(app, versions.smoke));
   let outcome;
   try {
-    const output = execFileSync(process.execPath, [versions.smoke], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, [versions.smoke], {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     outcome = JSON.parse(output.toString().trim().split('\n').pop());
   } catch (error) {
-    outcome = { angular: versions.angular, results: [{ name: 'smoke test ran', passed: false, error: String(error.stderr ?? error) }] };
+    outcome = {
+      angular: versions.angular,
+      results: [{ name: 'smoke test ran', passed: false, error: String(error.stderr ?? error) }],
+    };
   }
   report.majors[major] = outcome;
   for (const result of outcome.results) {
     result.passed ? report.numPassedTests++ : report.numFailedTests++;
-    process.stderr.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`);
+    process.stderr.write(
+      `  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`,
+    );
   }
 }
 // The ng-add schematic as shipped in the built package, on a generated app.
 const ngAdd = JSON.parse(
-  execFileSync(process.execPath, [join(ROOT, 'compat/ng-add-smoke.cjs')], { cwd: ROOT }).toString().trim().split('\n').pop(),
+  execFileSync(process.execPath, [join(ROOT, 'compat/ng-add-smoke.cjs')], { cwd: ROOT })
+    .toString()
+    .trim()
+    .split('\n')
+    .pop(),
 );
 report.majors['ng-add'] = ngAdd;
 for (const result of ngAdd.results) {
   result.passed ? report.numPassedTests++ : report.numFailedTests++;
-  process.stderr.write(`  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`);
+  process.stderr.write(
+    `  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`,
+  );
 }
 
 mkdirSync(join(ROOT, 'reports'), { recursive: true });

@@ -11,7 +11,12 @@ import {
   VERSION,
   ɵINJECTOR_SCOPE,
 } from '@angular/core';
-import { provideTokenRefresh, tokenRefreshInterceptor, TokenRefreshError, TokenStore } from 'ngx-token-refresh';
+import {
+  provideTokenRefresh,
+  tokenRefreshInterceptor,
+  TokenRefreshError,
+  TokenStore,
+} from 'ngx-token-refresh';
 
 const REFRESH_URL = '/api/auth/refresh';
 
@@ -42,8 +47,14 @@ const scenarios = {
     const { http, backend, injector } = createApp();
     http.get('/api/orders').subscribe();
     http.get('https://elsewhere.example/x').subscribe();
-    check(backend.expectOne('/api/orders').request.headers.get('Authorization') === 'Bearer access-1', 'no token on /api/orders');
-    check(!backend.expectOne('https://elsewhere.example/x').request.headers.has('Authorization'), 'token sent to a foreign origin');
+    check(
+      backend.expectOne('/api/orders').request.headers.get('Authorization') === 'Bearer access-1',
+      'no token on /api/orders',
+    );
+    check(
+      !backend.expectOne('https://elsewhere.example/x').request.headers.has('Authorization'),
+      'token sent to a foreign origin',
+    );
     backend.verify();
     injector.destroy();
   },
@@ -51,11 +62,16 @@ const scenarios = {
     const { http, backend, injector } = createApp();
     const results = [];
     for (let i = 0; i < 5; i++) http.get(`/api/items/${i}`).subscribe((body) => results.push(body));
-    backend.match((request) => request.url !== REFRESH_URL).forEach((request) => request.flush(null, unauthorized));
+    backend
+      .match((request) => request.url !== REFRESH_URL)
+      .forEach((request) => request.flush(null, unauthorized));
     backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     const retries = backend.match(() => true);
     check(retries.length === 5, `expected 5 retries, got ${retries.length}`);
-    check(retries.every((r) => r.request.headers.get('Authorization') === 'Bearer access-2'), 'retry without the new token');
+    check(
+      retries.every((r) => r.request.headers.get('Authorization') === 'Bearer access-2'),
+      'retry without the new token',
+    );
     retries.forEach((request) => request.flush('ok'));
     check(results.length === 5, `expected 5 results, got ${results.length}`);
     backend.verify();
@@ -65,11 +81,19 @@ const scenarios = {
     let expiredCalls = 0;
     const { http, backend, injector } = createApp({ onSessionExpired: () => expiredCalls++ });
     const errors = [];
-    for (let i = 0; i < 3; i++) http.get(`/api/items/${i}`).subscribe({ error: (error) => errors.push(error) });
-    backend.match((request) => request.url !== REFRESH_URL).forEach((request) => request.flush(null, unauthorized));
+    for (let i = 0; i < 3; i++)
+      http.get(`/api/items/${i}`).subscribe({ error: (error) => errors.push(error) });
+    backend
+      .match((request) => request.url !== REFRESH_URL)
+      .forEach((request) => request.flush(null, unauthorized));
     backend.expectOne(REFRESH_URL).flush(null, unauthorized);
     check(errors.length === 3, `expected 3 errors, got ${errors.length}`);
-    check(errors.every((error) => error instanceof TokenRefreshError && error.code === 'session-expired'), 'wrong error');
+    check(
+      errors.every(
+        (error) => error instanceof TokenRefreshError && error.code === 'session-expired',
+      ),
+      'wrong error',
+    );
     check(expiredCalls === 1, `onSessionExpired ran ${expiredCalls} times`);
     check(injector.get(TokenStore).getAccessToken() === null, 'store not cleared');
     backend.verify();

@@ -4,11 +4,21 @@
 import '@angular/compiler';
 import '@angular/platform-server/init';
 
-import { HttpBackend, HttpClient, HttpResponse, provideHttpClient, withInterceptors } from '@angular/common/http';
+import {
+  HttpBackend,
+  HttpClient,
+  HttpResponse,
+  provideHttpClient,
+  withInterceptors,
+} from '@angular/common/http';
 import { Component, inject, provideZonelessChangeDetection, signal, VERSION } from '@angular/core';
 import { bootstrapApplication, provideClientHydration } from '@angular/platform-browser';
 import { provideServerRendering, renderApplication } from '@angular/platform-server';
-import { provideTokenRefresh, tokenRefreshInterceptor, WebStorageTokenStore } from 'ngx-token-refresh';
+import {
+  provideTokenRefresh,
+  tokenRefreshInterceptor,
+  WebStorageTokenStore,
+} from 'ngx-token-refresh';
 import { of } from 'rxjs';
 
 const PLANTED_TOKEN = 'planted-server-wide-token';
@@ -36,7 +46,9 @@ const serverBackend = {
 class App {
   name = signal('…');
   constructor() {
-    inject(HttpClient).get('/api/profile').subscribe((profile) => this.name.set(profile.name));
+    inject(HttpClient)
+      .get('/api/profile')
+      .subscribe((profile) => this.name.set(profile.name));
   }
 }
 // Plain Node has no decorator syntax: apply the decorator as the function it is (JIT compiles it).
@@ -59,7 +71,10 @@ try {
             provideClientHydration(),
             provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
             { provide: HttpBackend, useValue: serverBackend },
-            provideTokenRefresh({ refreshUrl: '/api/auth/refresh', store: new WebStorageTokenStore() }),
+            provideTokenRefresh({
+              refreshUrl: '/api/auth/refresh',
+              store: new WebStorageTokenStore(),
+            }),
           ],
         },
         context,
@@ -70,8 +85,16 @@ try {
       allowedHosts: ['app.example'],
     },
   );
-  check('ssr: renders the page through the interceptor', html.includes('Hello Ada'), html.slice(0, 500));
-  check('ssr: never touches the server runtime\'s localStorage or sessionStorage', touched.length === 0, touched.join(', '));
+  check(
+    'ssr: renders the page through the interceptor',
+    html.includes('Hello Ada'),
+    html.slice(0, 500),
+  );
+  check(
+    "ssr: never touches the server runtime's localStorage or sessionStorage",
+    touched.length === 0,
+    touched.join(', '),
+  );
   check(
     'ssr: sends no token from the server',
     sent.length === 1 && sent[0].authorization === null,
@@ -83,6 +106,10 @@ try {
     html.match(/<script id="ng-state"[^>]*>([^<]*)/)?.[1] ?? '',
   );
 } catch (error) {
-  results.push({ name: 'ssr: renders without crashing', passed: false, error: String(error?.stack ?? error) });
+  results.push({
+    name: 'ssr: renders without crashing',
+    passed: false,
+    error: String(error?.stack ?? error),
+  });
 }
 console.log(JSON.stringify({ angular: VERSION.full, results }));

@@ -57,18 +57,28 @@ describe('OAuth 2.0 refresh grant against oidc-provider', () => {
       refreshToken: string;
     };
 
-    expect(outcome.results).toEqual(Array.from({ length: CONCURRENCY }, () => ({ sub: 'e2e-user' })));
+    expect(outcome.results).toEqual(
+      Array.from({ length: CONCURRENCY }, () => ({ sub: 'e2e-user' })),
+    );
     expect(outcome.events).toEqual(['refresh-started', 'refresh-succeeded']);
     expect(outcome.refreshToken).not.toBe(grant.refresh_token); // rotated, and the new one was stored
     expect(outcome.accessToken).not.toBe(grant.access_token);
     const stats = (await (await fetch(`${issuer}/__stats`)).json()) as Record<string, number>;
-    expect(stats).toEqual({ refreshGrants: 1, userinfoUnauthorized: CONCURRENCY, userinfoOk: CONCURRENCY });
+    expect(stats).toEqual({
+      refreshGrants: 1,
+      userinfoUnauthorized: CONCURRENCY,
+      userinfoOk: CONCURRENCY,
+    });
 
     // The server really rotated: the first refresh token is spent.
     const replay = await fetch(`${issuer}/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: grant.refresh_token, client_id: CLIENT_ID }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: grant.refresh_token,
+        client_id: CLIENT_ID,
+      }),
     });
     expect(replay.status).toBe(400);
     expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
@@ -76,7 +86,9 @@ describe('OAuth 2.0 refresh grant against oidc-provider', () => {
 });
 
 /** Runs the authorization-code flow with PKCE in Chromium through oidc-provider's dev login and consent. */
-async function obtainGrantWithPkce(issuer: string): Promise<{ access_token: string; refresh_token: string }> {
+async function obtainGrantWithPkce(
+  issuer: string,
+): Promise<{ access_token: string; refresh_token: string }> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const authorize = new URL(`${issuer}/auth`);
@@ -125,7 +137,11 @@ async function obtainGrantWithPkce(issuer: string): Promise<{ access_token: stri
         code_verifier: verifier,
       }),
     });
-    const grant = (await response.json()) as { access_token: string; refresh_token: string; error?: string };
+    const grant = (await response.json()) as {
+      access_token: string;
+      refresh_token: string;
+      error?: string;
+    };
     if (!response.ok) {
       throw new Error(`code exchange failed: ${JSON.stringify(grant)}`);
     }

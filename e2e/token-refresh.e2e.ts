@@ -38,7 +38,9 @@ describe('demo app in Chromium against the demo auth server', () => {
     return server;
   }
 
-  async function startServer(options: ConstructorParameters<typeof DemoServer>[0] = {}): Promise<Page> {
+  async function startServer(
+    options: ConstructorParameters<typeof DemoServer>[0] = {},
+  ): Promise<Page> {
     server = new DemoServer(options);
     await server.start();
     const page = await context().newPage();
@@ -61,7 +63,10 @@ describe('demo app in Chromium against the demo auth server', () => {
     });
     await page.getByTestId('refresh-calls').filter({ hasText: '1' }).waitFor();
     // README shows docs/dashboard.png; `npm run docs:screenshot` refreshes it from this very run.
-    const shot = process.env['UPDATE_DOCS_SCREENSHOT'] === '1' ? '../docs/dashboard.png' : '../reports/dashboard.png';
+    const shot =
+      process.env['UPDATE_DOCS_SCREENSHOT'] === '1'
+        ? '../docs/dashboard.png'
+        : '../reports/dashboard.png';
     await page.screenshot({ path: join(__dirname, shot), fullPage: true });
   });
 
@@ -127,7 +132,9 @@ describe('demo app in Chromium against the demo auth server', () => {
     await demo().hook('expire-access-tokens', {});
 
     expect(await fireCalls(page, 10)).toEqual({ ok: 0, failed: 10 });
-    expect(await page.locator('ol.calls li.failed').first().textContent()).toContain('refresh-failed');
+    expect(await page.locator('ol.calls li.failed').first().textContent()).toContain(
+      'refresh-failed',
+    );
     expect(page.url()).toMatch(/\/dashboard$/);
     expect(await page.getByTestId('state').textContent()).toBe('idle');
 
@@ -164,13 +171,20 @@ describe('demo app in Chromium against the demo auth server', () => {
         await page.getByTestId('count').dispatchEvent('change');
       }
       await Promise.all([pageA.getByTestId('fire').click(), pageB.getByTestId('fire').click()]);
-      const [resultA, resultB] = await Promise.all([waitForCalls(pageA, 10), waitForCalls(pageB, 10)]);
+      const [resultA, resultB] = await Promise.all([
+        waitForCalls(pageA, 10),
+        waitForCalls(pageB, 10),
+      ]);
 
       expect([resultA, resultB]).toEqual([
         { ok: 10, failed: 0 },
         { ok: 10, failed: 0 },
       ]);
-      expect(await demo().stats()).toMatchObject({ refreshCalls: 1, reuseDetected: 0, refreshRejections: 0 });
+      expect(await demo().stats()).toMatchObject({
+        refreshCalls: 1,
+        reuseDetected: 0,
+        refreshRejections: 0,
+      });
       expect(pageA.url()).toMatch(/\/dashboard$/);
       expect(pageB.url()).toMatch(/\/dashboard$/);
     },
@@ -185,7 +199,10 @@ describe('demo app in Chromium against the demo auth server', () => {
       if (response.url().includes('/api/')) {
         bodies.push(''); // placeholder keeps order; filled below
         const index = bodies.length - 1;
-        response.text().then((text) => (bodies[index] = text), () => undefined);
+        response.text().then(
+          (text) => (bodies[index] = text),
+          () => undefined,
+        );
       }
     });
     await signIn(page, demo());

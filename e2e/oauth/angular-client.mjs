@@ -4,7 +4,11 @@
 import '@angular/compiler';
 
 import { HttpClient, provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { createEnvironmentInjector, provideZonelessChangeDetection, ɵINJECTOR_SCOPE } from '@angular/core';
+import {
+  createEnvironmentInjector,
+  provideZonelessChangeDetection,
+  ɵINJECTOR_SCOPE,
+} from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 
 import {
@@ -29,7 +33,10 @@ const injector = createEnvironmentInjector(
     provideTokenRefresh({
       refreshUrl: `${input.issuer}/token`,
       allowedOrigins: [input.issuer],
-      buildRefreshRequest: oauth2RefreshGrant({ clientId: input.clientId, scope: 'openid offline_access' }),
+      buildRefreshRequest: oauth2RefreshGrant({
+        clientId: input.clientId,
+        scope: 'openid offline_access',
+      }),
       crossTab: false, // one process, no tabs
     }),
     { provide: TokenStore, useValue: store },
@@ -47,7 +54,9 @@ const results = await Promise.allSettled(
 console.log(
   JSON.stringify({
     results: results.map((result) =>
-      result.status === 'fulfilled' ? { sub: result.value.sub } : { error: String(result.reason?.message ?? result.reason) },
+      result.status === 'fulfilled'
+        ? { sub: result.value.sub }
+        : { error: String(result.reason?.message ?? result.reason) },
     ),
     events,
     accessToken: store.getAccessToken(),

@@ -80,14 +80,20 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
     }
     try {
       const { payload } = await jwtVerify(match[1], signingKey, { algorithms: ['HS256'] });
-      return payload['gen'] === accessGeneration && typeof payload.sub === 'string' ? payload.sub : null;
+      return payload['gen'] === accessGeneration && typeof payload.sub === 'string'
+        ? payload.sub
+        : null;
     } catch {
       // Expired, forged or malformed: the caller answers 401 and the client refreshes.
       return null;
     }
   }
 
-  async function tokenAnswer(response: ServerResponse, username: string, refreshToken: string): Promise<void> {
+  async function tokenAnswer(
+    response: ServerResponse,
+    username: string,
+    refreshToken: string,
+  ): Promise<void> {
     const accessToken = await issueAccessToken(username);
     const body: Record<string, unknown> = { accessToken, expiresIn: options.accessTokenTtlSeconds };
     if (options.refreshStyle === 'cookie') {
@@ -98,7 +104,10 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
     sendJson(response, 200, body);
   }
 
-  function presentedRefreshToken(request: IncomingMessage, body: Record<string, unknown>): string | null {
+  function presentedRefreshToken(
+    request: IncomingMessage,
+    body: Record<string, unknown>,
+  ): string | null {
     if (options.refreshStyle === 'cookie') {
       return readCookie(request, REFRESH_COOKIE);
     }
@@ -130,7 +139,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
     await tokenAnswer(response, result.username, result.refreshToken);
   }
 
-  async function handleApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+  async function handleApi(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+  ): Promise<void> {
     const method = request.method ?? 'GET';
     if (method === 'POST' && path === '/api/auth/login') {
       const body = await readJson(request);
@@ -194,7 +207,11 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
     sendJson(response, 404, { error: 'not_found' });
   }
 
-  async function handleTestHook(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+  async function handleTestHook(
+    request: IncomingMessage,
+    response: ServerResponse,
+    path: string,
+  ): Promise<void> {
     const body = request.method === 'POST' ? await readJson(request) : {};
     switch (path) {
       case '/__test/stats':
@@ -232,8 +249,13 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
 
   async function handleStatic(response: ServerResponse, path: string): Promise<void> {
     if (path === '/demo-config.js') {
-      response.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
-      response.end(`window.demoConfig = ${JSON.stringify({ refreshStyle: options.refreshStyle })};`);
+      response.writeHead(200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'no-store',
+      });
+      response.end(
+        `window.demoConfig = ${JSON.stringify({ refreshStyle: options.refreshStyle })};`,
+      );
       return;
     }
     if (!options.staticDir) {
@@ -246,11 +268,16 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
       sendJson(response, 403, { error: 'forbidden' });
       return;
     }
-    const isFile = await stat(file).then((info) => info.isFile(), () => false);
+    const isFile = await stat(file).then(
+      (info) => info.isFile(),
+      () => false,
+    );
     if (!isFile) {
       file = join(root, 'index.html'); // client-side routes: the app's router takes over
     }
-    response.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    });
     response.end(await readFile(file));
   }
 
@@ -286,7 +313,14 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
 class BadRequest extends Error {}
 
 function emptyCounters(): Counters {
-  return { refreshCalls: 0, refreshSuccesses: 0, refreshRejections: 0, unauthorized: 0, apiCalls: 0, reuseDetected: 0 };
+  return {
+    refreshCalls: 0,
+    refreshSuccesses: 0,
+    refreshRejections: 0,
+    unauthorized: 0,
+    apiCalls: 0,
+    reuseDetected: 0,
+  };
 }
 
 async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {

@@ -13,7 +13,9 @@ const server = await startDemoServer({
 });
 // The first line is read by the e2e tests; keep its shape.
 console.log(`listening ${server.url}`);
-console.log(`\n  ngx-token-refresh demo (${refreshStyle}-style refresh): ${server.url}/  (user demo / demo-password)\n`);
+console.log(
+  `\n  ngx-token-refresh demo (${refreshStyle}-style refresh): ${server.url}/  (user demo / demo-password)\n`,
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

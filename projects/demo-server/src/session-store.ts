@@ -50,13 +50,14 @@ export class SessionStore {
   /** The HMAC key for access tokens, created once and kept, so tokens survive a restart too. */
   signingKey(): Uint8Array {
     const row = this.db.prepare(`SELECT value FROM settings WHERE key = 'signing-key'`).get() as
-      | { value: string }
-      | undefined;
+      { value: string } | undefined;
     if (row) {
       return Buffer.from(row.value, 'base64');
     }
     const key = randomBytes(32);
-    this.db.prepare(`INSERT INTO settings (key, value) VALUES ('signing-key', ?)`).run(key.toString('base64'));
+    this.db
+      .prepare(`INSERT INTO settings (key, value) VALUES ('signing-key', ?)`)
+      .run(key.toString('base64'));
     return key;
   }
 
@@ -70,9 +71,9 @@ export class SessionStore {
 
   /** The user's id when the password is right, else `null`. */
   verifyPassword(username: string, password: string): number | null {
-    const user = this.db.prepare(`SELECT id, salt, hash FROM users WHERE username = ?`).get(username) as
-      | { id: number; salt: string; hash: string }
-      | undefined;
+    const user = this.db
+      .prepare(`SELECT id, salt, hash FROM users WHERE username = ?`)
+      .get(username) as { id: number; salt: string; hash: string } | undefined;
     if (!user) {
       return null;
     }
@@ -82,14 +83,14 @@ export class SessionStore {
   }
 
   username(userId: number): string {
-    return (this.db.prepare(`SELECT username FROM users WHERE id = ?`).get(userId) as { username: string })
-      .username;
+    return (
+      this.db.prepare(`SELECT username FROM users WHERE id = ?`).get(userId) as { username: string }
+    ).username;
   }
 
   userId(username: string): number | null {
     const row = this.db.prepare(`SELECT id FROM users WHERE username = ?`).get(username) as
-      | { id: number }
-      | undefined;
+      { id: number } | undefined;
     return row?.id ?? null;
   }
 
@@ -101,7 +102,9 @@ export class SessionStore {
   /** Uses a refresh token: rotates it, or detects reuse and revokes its family. */
   rotate(refreshToken: string): RotationResult {
     const row = this.db
-      .prepare(`SELECT id, family_id, user_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = ?`)
+      .prepare(
+        `SELECT id, family_id, user_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = ?`,
+      )
       .get(sha256(refreshToken)) as RefreshTokenRow | undefined;
     if (!row) {
       return { outcome: 'unknown' };
@@ -127,9 +130,9 @@ export class SessionStore {
 
   /** Revokes the family of a refresh token (logout). */
   revokeByToken(refreshToken: string): void {
-    const row = this.db.prepare(`SELECT family_id FROM refresh_tokens WHERE token_hash = ?`).get(sha256(refreshToken)) as
-      | { family_id: string }
-      | undefined;
+    const row = this.db
+      .prepare(`SELECT family_id FROM refresh_tokens WHERE token_hash = ?`)
+      .get(sha256(refreshToken)) as { family_id: string } | undefined;
     if (row) {
       this.revokeFamily(row.family_id);
     }
@@ -137,7 +140,9 @@ export class SessionStore {
 
   /** Revokes every session of a user. */
   revokeUser(userId: number): void {
-    this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`).run(Date.now(), userId);
+    this.db
+      .prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`)
+      .run(Date.now(), userId);
   }
 
   close(): void {
@@ -147,13 +152,19 @@ export class SessionStore {
   private issue(userId: number, familyId: string): string {
     const token = randomBytes(32).toString('base64url');
     this.db
-      .prepare(`INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at) VALUES (?, ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at) VALUES (?, ?, ?, ?)`,
+      )
       .run(familyId, userId, sha256(token), Date.now() + REFRESH_TOKEN_LIFETIME_MS);
     return token;
   }
 
   private revokeFamily(familyId: string): void {
-    this.db.prepare(`UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`).run(Date.now(), familyId);
+    this.db
+      .prepare(
+        `UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`,
+      )
+      .run(Date.now(), familyId);
   }
 }
 

@@ -15,7 +15,12 @@ export type {
 } from './lib/token-refresh-config';
 
 // Refresh calls and answers
-export { cookieRefresh, jsonBodyRefresh, oauth2RefreshGrant, parseTokenResponse } from './lib/refresh-request';
+export {
+  cookieRefresh,
+  jsonBodyRefresh,
+  oauth2RefreshGrant,
+  parseTokenResponse,
+} from './lib/refresh-request';
 export type { OAuth2RefreshGrantOptions } from './lib/refresh-request';
 
 // Token storage
@@ -29,6 +34,10 @@ export { SKIP_TOKEN_REFRESH } from './lib/context';
 
 // Session state, events and errors
 export { TokenRefreshService } from './lib/token-refresh-service';
-export type { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './lib/token-refresh-events';
+export type {
+  RefreshTrigger,
+  TokenRefreshEvent,
+  TokenRefreshState,
+} from './lib/token-refresh-events';
 export { TokenRefreshError } from './lib/errors';
 export type { TokenRefreshErrorCode } from './lib/errors';

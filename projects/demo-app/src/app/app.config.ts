@@ -30,7 +30,8 @@ export const appConfig: ApplicationConfig = {
       // memory only. Body style: both live in localStorage, shared by the tabs.
       buildRefreshRequest: refreshStyle === 'cookie' ? cookieRefresh() : jsonBodyRefresh(),
       store: refreshStyle === 'cookie' ? new MemoryTokenStore() : new WebStorageTokenStore(),
-      onSessionExpired: () => void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
+      onSessionExpired: () =>
+        void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
     }),
   ],
 };

@@ -25,7 +25,9 @@ export class LastBurst {
         : {
             ...outcome,
             failed: outcome.failed + 1,
-            reasons: outcome.reasons.includes(reason) ? outcome.reasons : [...outcome.reasons, reason],
+            reasons: outcome.reasons.includes(reason)
+              ? outcome.reasons
+              : [...outcome.reasons, reason],
           },
     );
   }

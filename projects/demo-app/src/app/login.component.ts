@@ -17,7 +17,8 @@ import { LastBurst } from './burst-outcome';
         <p class="notice" role="status" data-testid="expired-notice">
           Your session ended. Please sign in again.
           @if (lastBurst().failed > 0) {
-            ({{ lastBurst().failed }} of {{ lastBurst().total }} calls failed: {{ lastBurst().reasons.join(', ') }})
+            ({{ lastBurst().failed }} of {{ lastBurst().total }} calls failed:
+            {{ lastBurst().reasons.join(', ') }})
           }
         </p>
       }
@@ -25,9 +26,23 @@ import { LastBurst } from './burst-outcome';
         <form (submit)="signIn($event, username.value, password.value)" aria-labelledby="sign-in">
           <h2 id="sign-in">Sign in</h2>
           <label for="username">Username</label>
-          <input id="username" name="username" autocomplete="username" [value]="'demo'" #username required />
+          <input
+            id="username"
+            name="username"
+            autocomplete="username"
+            [value]="'demo'"
+            #username
+            required
+          />
           <label for="password">Password</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" #password required />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            #password
+            required
+          />
           @if (error()) {
             <p class="error" role="alert">{{ error() }}</p>
           }
@@ -48,7 +63,9 @@ export class LoginComponent {
   protected async signIn(event: Event, username: string, password: string): Promise<void> {
     event.preventDefault();
     try {
-      const tokens = await firstValueFrom(this.http.post<TokenSet>('/api/auth/login', { username, password }));
+      const tokens = await firstValueFrom(
+        this.http.post<TokenSet>('/api/auth/login', { username, password }),
+      );
       await this.store.setTokens(tokens);
       await this.router.navigate(['/dashboard']);
     } catch (error) {

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 
 // The test runner loads the package-manager task, which imports the ESM-only spinner `ora`; Jest's
 // CommonJS loader cannot require it, and no test here installs packages.
-jest.mock('ora', () => ({ __esModule: true, default: () => ({ start: () => ({}), stop: () => ({}) }) }));
+jest.mock('ora', () => ({
+  __esModule: true,
+  default: () => ({ start: () => ({}), stop: () => ({}) }),
+}));
 
 const COLLECTION = join(__dirname, '../collection.json');
 
@@ -19,23 +22,42 @@ describe('ng add ngx-token-refresh', () => {
       newProjectRoot: 'projects',
       version: '22.0.0',
     });
-    return runner.runExternalSchematic('@schematics/angular', 'application', { name: 'shop', standalone }, workspace);
+    return runner.runExternalSchematic(
+      '@schematics/angular',
+      'application',
+      { name: 'shop', standalone },
+      workspace,
+    );
   }
 
   it("adds the interceptor and provideTokenRefresh to a standalone app's app.config.ts", async () => {
-    const tree = await runner.runSchematic('ng-add', { refreshUrl: '/api/session/refresh' }, await workspaceWithApp(true));
+    const tree = await runner.runSchematic(
+      'ng-add',
+      { refreshUrl: '/api/session/refresh' },
+      await workspaceWithApp(true),
+    );
 
     const config = tree.readContent('/projects/shop/src/app/app.config.ts');
     expect(config).toContain('provideHttpClient(withInterceptors([tokenRefreshInterceptor]))');
     expect(config).toContain("provideTokenRefresh({ refreshUrl: '/api/session/refresh' })");
-    expect(config).toContain("import { provideHttpClient, withInterceptors } from '@angular/common/http';");
-    expect(config).toContain("import { tokenRefreshInterceptor, provideTokenRefresh } from 'ngx-token-refresh';");
+    expect(config).toContain(
+      "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
+    );
+    expect(config).toContain(
+      "import { tokenRefreshInterceptor, provideTokenRefresh } from 'ngx-token-refresh';",
+    );
   });
 
   it('adds the providers to the root NgModule of a module-based app', async () => {
-    const tree = await runner.runSchematic('ng-add', { refreshUrl: '/api/auth/refresh' }, await workspaceWithApp(false));
+    const tree = await runner.runSchematic(
+      'ng-add',
+      { refreshUrl: '/api/auth/refresh' },
+      await workspaceWithApp(false),
+    );
 
-    const module = tree.files.find((path) => /\/projects\/shop\/src\/app\/app[.-]module\.ts$/.test(path));
+    const module = tree.files.find((path) =>
+      /\/projects\/shop\/src\/app\/app[.-]module\.ts$/.test(path),
+    );
     const text = tree.readContent(module ?? '');
     expect(text).toContain('provideHttpClient(withInterceptors([tokenRefreshInterceptor]))');
     expect(text).toContain("provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })");
@@ -48,7 +70,10 @@ describe('ng add ngx-token-refresh', () => {
       path,
       app
         .readContent(path)
-        .replace("import { provideRouter } from '@angular/router';", "import { provideRouter } from '@angular/router';\nimport { provideHttpClient, withFetch } from '@angular/common/http';")
+        .replace(
+          "import { provideRouter } from '@angular/router';",
+          "import { provideRouter } from '@angular/router';\nimport { provideHttpClient, withFetch } from '@angular/common/http';",
+        )
         .replace('provideRouter(routes)', 'provideRouter(routes), provideHttpClient(withFetch())'),
     );
 
@@ -56,8 +81,12 @@ describe('ng add ngx-token-refresh', () => {
 
     const config = tree.readContent(path);
     expect(config.match(/provideHttpClient\(/g)).toHaveLength(1);
-    expect(config).toContain('provideHttpClient(withInterceptors([tokenRefreshInterceptor]), withFetch())');
-    expect(config).toContain("import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';");
+    expect(config).toContain(
+      'provideHttpClient(withInterceptors([tokenRefreshInterceptor]), withFetch())',
+    );
+    expect(config).toContain(
+      "import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';",
+    );
     expect(config).toContain("provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })");
   });
 
@@ -71,8 +100,8 @@ describe('ng add ngx-token-refresh', () => {
   });
 
   it('rejects an empty refresh URL with an error naming the option', async () => {
-    await expect(runner.runSchematic('ng-add', { refreshUrl: ' ' }, await workspaceWithApp(true))).rejects.toThrow(
-      'ngx-token-refresh: "refreshUrl" must be a non-empty URL.',
-    );
+    await expect(
+      runner.runSchematic('ng-add', { refreshUrl: ' ' }, await workspaceWithApp(true)),
+    ).rejects.toThrow('ngx-token-refresh: "refreshUrl" must be a non-empty URL.');
   });
 });

@@ -25,10 +25,14 @@ export function ngAdd(options: NgAddOptions): Rule {
     const workspace = await getWorkspace(tree);
     const projectName =
       options.project ??
-      [...workspace.projects.entries()].find(([, project]) => project.extensions['projectType'] === 'application')?.[0];
+      [...workspace.projects.entries()].find(
+        ([, project]) => project.extensions['projectType'] === 'application',
+      )?.[0];
     const project = projectName ? workspace.projects.get(projectName) : undefined;
     if (!projectName || !project) {
-      throw new SchematicsException(`ngx-token-refresh: no application "${options.project ?? ''}" in this workspace.`);
+      throw new SchematicsException(
+        `ngx-token-refresh: no application "${options.project ?? ''}" in this workspace.`,
+      );
     }
     const sources = sourceFilesOf(tree, project.sourceRoot ?? `${project.root}/src`);
     const rules: Rule[] = [];
@@ -49,7 +53,8 @@ export function ngAdd(options: NgAddOptions): Rule {
       rules.push(
         addRootProvider(
           projectName,
-          ({ code, external }) => code`${external('provideTokenRefresh', 'ngx-token-refresh')}({ refreshUrl: '${url}' })`,
+          ({ code, external }) =>
+            code`${external('provideTokenRefresh', 'ngx-token-refresh')}({ refreshUrl: '${url}' })`,
         ),
       );
     }
@@ -64,7 +69,9 @@ function addInterceptorToExistingCall(path: string): Rule {
     text = text.includes('withInterceptors([')
       ? text.replace('withInterceptors([', 'withInterceptors([tokenRefreshInterceptor, ')
       : text.replace(/provideHttpClient\((\s*\))?/, (_, closing?: string) =>
-          closing ? 'provideHttpClient(withInterceptors([tokenRefreshInterceptor]))' : 'provideHttpClient(withInterceptors([tokenRefreshInterceptor]), ',
+          closing
+            ? 'provideHttpClient(withInterceptors([tokenRefreshInterceptor]))'
+            : 'provideHttpClient(withInterceptors([tokenRefreshInterceptor]), ',
         );
     text = ensureNamedImport(text, 'withInterceptors', '@angular/common/http');
     text = ensureNamedImport(text, 'tokenRefreshInterceptor', 'ngx-token-refresh');
@@ -74,13 +81,21 @@ function addInterceptorToExistingCall(path: string): Rule {
 
 /** Adds `name` to the file's import from `module`, or a new import line after the last import. */
 function ensureNamedImport(text: string, name: string, module: string): string {
-  const existing = new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*['"]${module.replace(/[/.]/g, '\\$&')}['"];?`);
+  const existing = new RegExp(
+    `import\\s*\\{([^}]*)\\}\\s*from\\s*['"]${module.replace(/[/.]/g, '\\$&')}['"];?`,
+  );
   const match = existing.exec(text);
   if (match) {
-    const names = match[1].split(',').map((part) => part.trim()).filter(Boolean);
+    const names = match[1]
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
     return names.includes(name)
       ? text
-      : text.replace(match[0], `import { ${[...names, name].sort().join(', ')} } from '${module}';`);
+      : text.replace(
+          match[0],
+          `import { ${[...names, name].sort().join(', ')} } from '${module}';`,
+        );
   }
   const lastImport = [...text.matchAll(/^import .*;$/gm)].pop();
   const line = `import { ${name} } from '${module}';\n`;

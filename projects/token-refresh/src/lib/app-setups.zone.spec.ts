@@ -11,32 +11,43 @@ import { TokenStore } from './token-store';
 describe('in a zone.js app', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
 
-  it('refreshes once for a burst inside the Angular zone and leaves no timer pending', fakeAsync(() => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZoneChangeDetection(),
-        provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
-        provideHttpClientTesting(),
-        provideTokenRefresh({ refreshUrl: REFRESH_URL }),
-      ],
-    });
-    expect(NgZone.isInAngularZone()).toBe(false);
-    // zone.js is really loaded, and fakeAsync runs this test in its ProxyZone.
-    expect((globalThis as { Zone?: { current: { name: string } } }).Zone?.current.name).toBe('ProxyZone');
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    const http = TestBed.inject(HttpClient);
-    const backend = TestBed.inject(HttpTestingController);
+  it('refreshes once for a burst inside the Angular zone and leaves no timer pending', fakeAsync(
+    () => {
+      TestBed.configureTestingModule({
+        providers: [
+          provideZoneChangeDetection(),
+          provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+          provideHttpClientTesting(),
+          provideTokenRefresh({ refreshUrl: REFRESH_URL }),
+        ],
+      });
+      expect(NgZone.isInAngularZone()).toBe(false);
+      // zone.js is really loaded, and fakeAsync runs this test in its ProxyZone.
+      expect((globalThis as { Zone?: { current: { name: string } } }).Zone?.current.name).toBe(
+        'ProxyZone',
+      );
+      void TestBed.inject(TokenStore).setTokens({
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+      });
+      const http = TestBed.inject(HttpClient);
+      const backend = TestBed.inject(HttpTestingController);
 
-    const results = TestBed.inject(NgZone).run(() => [record(http.get('/api/a')), record(http.get('/api/b'))]);
-    backend.match(() => true).forEach(reject401);
-    expectRefresh(backend).flush({ accessToken: 'access-2' });
-    const retries = backend.match(() => true);
-    expect(retries.map(bearerOf)).toEqual(['Bearer access-2', 'Bearer access-2']);
-    retries.forEach((retry) => retry.flush('ok'));
+      const results = TestBed.inject(NgZone).run(() => [
+        record(http.get('/api/a')),
+        record(http.get('/api/b')),
+      ]);
+      backend.match(() => true).forEach(reject401);
+      expectRefresh(backend).flush({ accessToken: 'access-2' });
+      const retries = backend.match(() => true);
+      expect(retries.map(bearerOf)).toEqual(['Bearer access-2', 'Bearer access-2']);
+      retries.forEach((retry) => retry.flush('ok'));
 
-    expect(results.map((result) => result.values)).toEqual([['ok'], ['ok']]);
-    // With flush: false, fakeAsync fails the test if the refresh left a timer (its timeout) queued.
-  }, { flush: false }));
+      expect(results.map((result) => result.values)).toEqual([['ok'], ['ok']]);
+      // With flush: false, fakeAsync fails the test if the refresh left a timer (its timeout) queued.
+    },
+    { flush: false },
+  ));
 
   it('fails the waiters with refresh-timeout on fakeAsync time', fakeAsync(() => {
     TestBed.configureTestingModule({
@@ -47,7 +58,10 @@ describe('in a zone.js app', () => {
         provideTokenRefresh({ refreshUrl: REFRESH_URL, refreshTimeout: 2000 }),
       ],
     });
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
     const backend = TestBed.inject(HttpTestingController);
 
     const result = record(TestBed.inject(HttpClient).get('/api/a'));
@@ -73,7 +87,10 @@ describe('in an NgModule-based app', () => {
     })
     class AppModule {}
     TestBed.configureTestingModule({ imports: [AppModule] });
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
     const backend = TestBed.inject(HttpTestingController);
 
     const result = record(TestBed.inject(HttpClient).get('/api/a'));

@@ -42,7 +42,12 @@ describe('on a server (Node has Web Locks and BroadcastChannel)', () => {
     injectors.push(injector);
     const store = injector.get(TokenStore);
     void store.setTokens({ accessToken: `${user}-access-1`, refreshToken: `${user}-refresh-1` });
-    return { injector, store, http: injector.get(HttpClient), backend: injector.get(HttpTestingController) };
+    return {
+      injector,
+      store,
+      http: injector.get(HttpClient),
+      backend: injector.get(HttpTestingController),
+    };
   }
 
   it("keeps each request's tokens to itself when one refreshes or ends its session", async () => {
@@ -54,13 +59,18 @@ describe('on a server (Node has Web Locks and BroadcastChannel)', () => {
     ada.http.get('/api/a').subscribe();
     reject401(ada.backend.expectOne('/api/a'));
     await macrotasks();
-    ada.backend.expectOne(REFRESH_URL).flush({ accessToken: 'ada-access-2', refreshToken: 'ada-refresh-2' });
+    ada.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'ada-access-2', refreshToken: 'ada-refresh-2' });
     await macrotasks();
     ada.backend.expectOne('/api/a').flush({});
     await ada.injector.get(TokenRefreshService).clearSession();
     await macrotasks();
 
-    expect([bob.store.getAccessToken(), bob.store.getRefreshToken()]).toEqual(['bob-access-1', 'bob-refresh-1']);
+    expect([bob.store.getAccessToken(), bob.store.getRefreshToken()]).toEqual([
+      'bob-access-1',
+      'bob-refresh-1',
+    ]);
     expect(bob.injector.get(TokenRefreshService).state()).toBe('idle');
   });
 });

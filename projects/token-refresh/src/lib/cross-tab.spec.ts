@@ -1,5 +1,9 @@
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+  TestRequest,
+} from '@angular/common/http/testing';
 import { createEnvironmentInjector, EnvironmentInjector } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 
@@ -25,7 +29,9 @@ describe('cross-tab refresh', () => {
     reject401(tabB.backend.expectOne('/api/b'));
     await browser.run();
 
-    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     await browser.run();
 
     tabB.backend.expectNone(REFRESH_URL);
@@ -47,7 +53,9 @@ describe('cross-tab refresh', () => {
     tabA.http.get('/api/a').subscribe();
     reject401(tabA.backend.expectOne('/api/a'));
     await browser.grantLocks();
-    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     await browser.grantLocks(); // A is done and has broadcast, but B has not received the message yet
     reject401(tabB.backend.expectOne('/api/b'));
     await browser.grantLocks();
@@ -75,7 +83,9 @@ describe('cross-tab refresh', () => {
     reject401(tabB.backend.expectOne('/api/b'));
     browser.grantNextLock(); // A
     await browser.grantLocks();
-    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     await browser.run(); // A's message reaches B while B still waits for the lock
     browser.grantNextLock(); // B
     await browser.run();
@@ -94,7 +104,9 @@ describe('cross-tab refresh', () => {
     tabA.http.get('/api/a').subscribe();
     reject401(tabA.backend.expectOne('/api/a'));
     await browser.run();
-    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     tabA.backend.expectOne('/api/a').flush({});
     const resultB = record(tabB.http.get('/api/b'));
     reject401(tabB.backend.expectOne('/api/b'));
@@ -102,7 +114,9 @@ describe('cross-tab refresh', () => {
     tabB.backend.expectNone(REFRESH_URL);
 
     await jest.advanceTimersByTimeAsync(2000);
-    tabB.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-b', refreshToken: 'refresh-b' });
+    tabB.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-b', refreshToken: 'refresh-b' });
     await browser.run();
     tabB.backend.expectOne('/api/b').flush('b');
     expect(resultB.values).toEqual(['b']);
@@ -116,11 +130,16 @@ describe('cross-tab refresh', () => {
     tabA.http.get('/api/a').subscribe();
     reject401(tabA.backend.expectOne('/api/a'));
     await browser.run();
-    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
     await browser.run();
     tabA.backend.expectOne('/api/a').flush({});
 
-    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual(['access-2', 'refresh-2']);
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual([
+      'access-2',
+      'refresh-2',
+    ]);
 
     tabB.http.get('/api/b').subscribe();
     reject401(tabB.backend.expectOne('/api/b'));
@@ -136,7 +155,9 @@ describe('cross-tab refresh', () => {
   it('ends the session in every tab when the refresh is rejected in one', async () => {
     const browser = new FakeBrowser();
     const expiredIn: string[] = [];
-    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({ onSessionExpired: () => expiredIn.push(tab) }));
+    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({
+      onSessionExpired: () => expiredIn.push(tab),
+    }));
 
     tabA.http.get('/api/a').subscribe({ error: () => undefined });
     reject401(tabA.backend.expectOne('/api/a'));
@@ -232,7 +253,9 @@ class FakeBrowser {
 
   openTab(config: Partial<TokenRefreshConfig> = {}) {
     const environment: CrossTabEnvironment = {
-      locks: this.features.hasLocks ? { request: this.requestLock as LockManager['request'] } : null,
+      locks: this.features.hasLocks
+        ? { request: this.requestLock as LockManager['request'] }
+        : null,
       openChannel: (name) => this.openChannel(name),
       storage: {
         getItem: (key) => this.storage.get(key) ?? null,

@@ -43,7 +43,9 @@ export interface CrossTabChannel {
  * The browser's Web Locks, BroadcastChannel and localStorage, where they exist. Internal; provided by
  * `provideTokenRefresh` with {@link crossTabEnvironment}, and replaced in tests.
  */
-export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>('CROSS_TAB_ENVIRONMENT');
+export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>(
+  'CROSS_TAB_ENVIRONMENT',
+);
 
 /** No coordination: each app refreshes on its own. */
 const NO_CROSS_TAB: CrossTabEnvironment = { locks: null, openChannel: () => null, storage: null };
@@ -85,7 +87,9 @@ interface RecordedRefresh {
 export class CrossTabCoordinator {
   private readonly environment = inject(CROSS_TAB_ENVIRONMENT);
   private readonly name = `ngx-token-refresh:${inject(TOKEN_REFRESH_OPTIONS).refreshUrl}`;
-  private readonly channel = this.environment.locks ? this.environment.openChannel(this.name) : null;
+  private readonly channel = this.environment.locks
+    ? this.environment.openChannel(this.name)
+    : null;
   private readonly received = new Subject<CrossTabMessage>();
   private readonly latestRefreshes = new Map<string, TokenSet>();
   /** The recorded refresh whose tokens this tab holds, by its own refresh or a broadcast. */
@@ -131,10 +135,15 @@ export class CrossTabCoordinator {
       const heldAtStart = this.heldRefreshId;
       let work: Subscription | undefined;
       locks
-        .request(this.name, { signal: abort.signal }, () =>
-          new Promise<void>((release) => {
-            work = this.refreshInLock(refresh, heldAtStart).pipe(finalize(release)).subscribe(subscriber);
-          }),
+        .request(
+          this.name,
+          { signal: abort.signal },
+          () =>
+            new Promise<void>((release) => {
+              work = this.refreshInLock(refresh, heldAtStart)
+                .pipe(finalize(release))
+                .subscribe(subscriber);
+            }),
         )
         .catch((error: unknown) => {
           // An abort is this subscription ending while it waited for the lock: nobody to tell.
@@ -170,7 +179,11 @@ export class CrossTabCoordinator {
       ),
     );
     const latest = this.lastRefresh();
-    if (latest === null || latest.id === heldAtStart || Date.now() - latest.at > RECENT_REFRESH_MS) {
+    if (
+      latest === null ||
+      latest.id === heldAtStart ||
+      Date.now() - latest.at > RECENT_REFRESH_MS
+    ) {
       return refreshHere;
     }
     return firstOrAfter(
@@ -189,14 +202,20 @@ export class CrossTabCoordinator {
     const refresh: RecordedRefresh = { id: Math.random().toString(36).slice(2), at: Date.now() };
     this.heldRefreshId = refresh.id;
     this.environment.storage?.setItem(`${this.name}:last-refresh`, JSON.stringify(refresh));
-    this.channel?.postMessage({ type: 'refreshed', refreshId: refresh.id, tokens } satisfies CrossTabMessage);
+    this.channel?.postMessage({
+      type: 'refreshed',
+      refreshId: refresh.id,
+      tokens,
+    } satisfies CrossTabMessage);
   }
 
   private lastRefresh(): RecordedRefresh | null {
     const recorded = this.environment.storage?.getItem(`${this.name}:last-refresh`);
     try {
       const parsed = recorded ? (JSON.parse(recorded) as Partial<RecordedRefresh>) : null;
-      return typeof parsed?.id === 'string' && typeof parsed.at === 'number' ? (parsed as RecordedRefresh) : null;
+      return typeof parsed?.id === 'string' && typeof parsed.at === 'number'
+        ? (parsed as RecordedRefresh)
+        : null;
     } catch {
       // Not written by this library (or corrupted): as if no tab had refreshed.
       return null;
@@ -225,7 +244,11 @@ export class CrossTabCoordinator {
  * The first value of `source` if it comes within `ms`; otherwise `fallback`. Plain timers rather than
  * RxJS `race` and `timer`, which would bring the RxJS scheduler machinery into every app's bundle.
  */
-function firstOrAfter<T>(source: Observable<T>, ms: number, fallback: Observable<T>): Observable<T> {
+function firstOrAfter<T>(
+  source: Observable<T>,
+  ms: number,
+  fallback: Observable<T>,
+): Observable<T> {
   return new Observable<T>((subscriber) => {
     let fallbackSubscription: Subscription | undefined;
     const timer = setTimeout(() => {
@@ -262,7 +285,8 @@ function browserEnvironment(): CrossTabEnvironment {
   }
   return {
     locks: navigatorRef?.locks ?? null,
-    openChannel: (name) => (typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null),
+    openChannel: (name) =>
+      typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null,
     storage,
   };
 }

@@ -8,7 +8,8 @@ describe('readJwtExpiry', () => {
       .replace(/=+$/, '')
       .replace(/\+/g, '-')
       .replace(/\//g, '_');
-  const token = (payload: object | string) => `${segment({ alg: 'HS256' })}.${segment(payload)}.sig`;
+  const token = (payload: object | string) =>
+    `${segment({ alg: 'HS256' })}.${segment(payload)}.sig`;
 
   it('returns exp in milliseconds', () => {
     expect(readJwtExpiry(token({ exp: 1_700_000_000 }))).toBe(1_700_000_000_000);
@@ -41,7 +42,9 @@ describe('JwtExpiryCache', () => {
     const second = `x.${btoa(JSON.stringify({ exp: 2 }))}.y`;
     const decode = jest.spyOn(JSON, 'parse');
 
-    expect([cache.expiryOf(first), cache.expiryOf(first), cache.expiryOf(second)]).toEqual([1000, 1000, 2000]);
+    expect([cache.expiryOf(first), cache.expiryOf(first), cache.expiryOf(second)]).toEqual([
+      1000, 1000, 2000,
+    ]);
     expect(decode).toHaveBeenCalledTimes(2);
     decode.mockRestore();
   });

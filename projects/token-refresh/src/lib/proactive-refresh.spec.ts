@@ -1,7 +1,15 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
-import { bearerOf, expectRefresh, jwt, record, reject401, REFRESH_URL, setUp } from './spec-helpers';
+import {
+  bearerOf,
+  expectRefresh,
+  jwt,
+  record,
+  reject401,
+  REFRESH_URL,
+  setUp,
+} from './spec-helpers';
 
 describe('proactive refresh', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
@@ -38,7 +46,11 @@ describe('proactive refresh', () => {
 
   it('refreshes when the store says the token expires within the leeway, whatever the token', () => {
     const { http, backend, store } = setUp();
-    void store.setTokens({ accessToken: 'opaque-1', refreshToken: 'refresh-1', expiresAt: Date.now() + 5_000 });
+    void store.setTokens({
+      accessToken: 'opaque-1',
+      refreshToken: 'refresh-1',
+      expiresAt: Date.now() + 5_000,
+    });
 
     http.get('/api/a').subscribe();
     expectRefresh(backend).flush({ accessToken: 'opaque-2', expiresIn: 3600 });

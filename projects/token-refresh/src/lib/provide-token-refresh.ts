@@ -129,16 +129,22 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
   }
   checkArray('skipUrls', skipUrls, checkUrlMatcher);
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw invalidConfigError(`"maxRetries" must be a non-negative integer, got ${describe(maxRetries)}.`);
+    throw invalidConfigError(
+      `"maxRetries" must be a non-negative integer, got ${describe(maxRetries)}.`,
+    );
   }
   checkArray('statusCodes', statusCodes, (code, at) => {
     if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599) {
-      throw invalidConfigError(`"${at}" must be an HTTP status from 100 to 599, got ${describe(code)}.`);
+      throw invalidConfigError(
+        `"${at}" must be an HTTP status from 100 to 599, got ${describe(code)}.`,
+      );
     }
   });
   checkArray('allowedOrigins', allowedOrigins, checkOriginMatcher);
   if (typeof headerName !== 'string' || !HTTP_TOKEN.test(headerName)) {
-    throw invalidConfigError(`"headerName" must be a valid HTTP header name, got ${describe(headerName)}.`);
+    throw invalidConfigError(
+      `"headerName" must be a valid HTTP header name, got ${describe(headerName)}.`,
+    );
   }
   if (typeof authScheme !== 'string' || (authScheme !== '' && !HTTP_TOKEN.test(authScheme))) {
     throw invalidConfigError(
@@ -150,7 +156,11 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
   if (onSessionExpired !== undefined) {
     checkFunction('onSessionExpired', onSessionExpired);
   }
-  if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0) || !Number.isFinite(refreshTimeout)) {
+  if (
+    typeof refreshTimeout !== 'number' ||
+    !(refreshTimeout > 0) ||
+    !Number.isFinite(refreshTimeout)
+  ) {
     throw invalidConfigError(
       `"refreshTimeout" must be a positive number of milliseconds, got ${describe(refreshTimeout)}.`,
     );

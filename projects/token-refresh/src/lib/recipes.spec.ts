@@ -28,7 +28,9 @@ describe('recipes', () => {
   });
 
   function configure(providers: unknown[]): { http: HttpClient; backend: HttpTestingController } {
-    TestBed.configureTestingModule({ providers: [...(providers as []), provideHttpClientTesting()] });
+    TestBed.configureTestingModule({
+      providers: [...(providers as []), provideHttpClientTesting()],
+    });
     return { http: TestBed.inject(HttpClient), backend: TestBed.inject(HttpTestingController) };
   }
 
@@ -38,7 +40,10 @@ describe('recipes', () => {
         withInterceptors([tokenRefreshInterceptor]),
         withXsrfConfiguration({ cookieName: 'XSRF-TOKEN', headerName: 'X-XSRF-TOKEN' }),
       ),
-      provideTokenRefresh({ refreshUrl: '/api/auth/refresh', buildRefreshRequest: cookieRefresh() }),
+      provideTokenRefresh({
+        refreshUrl: '/api/auth/refresh',
+        buildRefreshRequest: cookieRefresh(),
+      }),
     ]);
     document.cookie = 'XSRF-TOKEN=xsrf-123';
 
@@ -58,10 +63,16 @@ describe('recipes', () => {
       provideTokenRefresh({
         refreshUrl: 'https://auth.example.com/oauth/token',
         allowedOrigins: ['https://api.example.com'],
-        buildRefreshRequest: oauth2RefreshGrant({ clientId: 'my-spa', scope: 'openid offline_access' }),
+        buildRefreshRequest: oauth2RefreshGrant({
+          clientId: 'my-spa',
+          scope: 'openid offline_access',
+        }),
       }),
     ]);
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
 
     http.get('https://api.example.com/orders').subscribe();
     reject401(backend.expectOne('https://api.example.com/orders'));
@@ -79,13 +90,19 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({
         refreshUrl: '/api/auth/refresh',
-        onSessionExpired: () => void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
+        onSessionExpired: () =>
+          void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
       }),
     ]);
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
 
     const router = TestBed.inject(Router);
-    const navigated = firstValueFrom(router.events.pipe(filter((event) => event instanceof NavigationEnd)));
+    const navigated = firstValueFrom(
+      router.events.pipe(filter((event) => event instanceof NavigationEnd)),
+    );
 
     http.get('/api/orders').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/orders'));
@@ -98,17 +115,22 @@ describe('recipes', () => {
   it('logging out through NgRx when the session expires', () => {
     const dispatched: string[] = [];
     const { http, backend } = configure([
-      provideStore({ session: (state = 'active', action: { type: string }) => {
-        dispatched.push(action.type);
-        return action.type === sessionExpired.type ? 'expired' : state;
-      } }),
+      provideStore({
+        session: (state = 'active', action: { type: string }) => {
+          dispatched.push(action.type);
+          return action.type === sessionExpired.type ? 'expired' : state;
+        },
+      }),
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({
         refreshUrl: '/api/auth/refresh',
         onSessionExpired: () => inject(Store).dispatch(sessionExpired()),
       }),
     ]);
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
 
     http.get('/api/orders').subscribe({ error: () => undefined });
     reject401(backend.expectOne('/api/orders'));
@@ -127,7 +149,10 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({ refreshUrl: '/api/auth/refresh', store: PreferencesTokenStore }),
     ]);
-    await TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    await TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
 
     const result = record(http.get('/api/orders'));
     await settle();
@@ -161,7 +186,9 @@ describe('recipes', () => {
       http.get(url).subscribe();
     }
 
-    expect(backend.match(() => true).map((request) => [request.request.url, bearerOf(request)])).toEqual([
+    expect(
+      backend.match(() => true).map((request) => [request.request.url, bearerOf(request)]),
+    ).toEqual([
       ['/api/me', 'Bearer access-1'],
       ['https://api.example.com/orders', 'Bearer access-1'],
       ['https://billing.internal.example.com/invoices', 'Bearer access-1'],
@@ -175,7 +202,10 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),
     ]);
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
     const fixture = TestBed.createComponent(SessionExpiredDialog);
     await fixture.whenStable();
     const page = fixture.nativeElement as HTMLElement;
@@ -186,7 +216,9 @@ describe('recipes', () => {
     reject401(backend.expectOne(REFRESH_URL));
     await fixture.whenStable();
 
-    expect(page.querySelector('[role="alertdialog"]')?.textContent).toContain('Your session has expired');
+    expect(page.querySelector('[role="alertdialog"]')?.textContent).toContain(
+      'Your session has expired',
+    );
   });
 
   it('a logout call that must not trigger a refresh', () => {
@@ -194,10 +226,15 @@ describe('recipes', () => {
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),
     ]);
-    void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
 
     const result = record(
-      http.post('/api/auth/logout', null, { context: new HttpContext().set(SKIP_TOKEN_REFRESH, true) }),
+      http.post('/api/auth/logout', null, {
+        context: new HttpContext().set(SKIP_TOKEN_REFRESH, true),
+      }),
     );
     reject401(backend.expectOne('/api/auth/logout'));
 

@@ -1,9 +1,4 @@
-import {
-  HttpClient,
-  HttpErrorResponse,
-  HttpEventType,
-  HttpResponse,
-} from '@angular/common/http';
+import { HttpClient, HttpErrorResponse, HttpEventType, HttpResponse } from '@angular/common/http';
 import { filter, map, Observable, throwError } from 'rxjs';
 
 import { IS_REFRESH_REQUEST } from './context';
@@ -41,10 +36,12 @@ export function sendRefreshCall(
         ),
     );
   }
-  return http.request(request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) })).pipe(
-    filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
-    map((response) => parseWith(options.parseRefreshResponse, response.body)),
-  );
+  return http
+    .request(request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) }))
+    .pipe(
+      filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
+      map((response) => parseWith(options.parseRefreshResponse, response.body)),
+    );
 }
 
 /**
@@ -73,7 +70,8 @@ export function toRefreshError(error: unknown): TokenRefreshError {
     );
   }
   if (error instanceof HttpErrorResponse) {
-    const answer = error.status === 0 ? 'no answer (network error or CORS)' : `status ${error.status}`;
+    const answer =
+      error.status === 0 ? 'no answer (network error or CORS)' : `status ${error.status}`;
     return new TokenRefreshError(
       'refresh-failed',
       `The refresh call failed with ${answer}; the session is kept and the next failed request refreshes again.`,
@@ -97,9 +95,13 @@ function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet 
     // The parser found the answer unusable (or has a bug): a failed refresh, the session is kept.
     throw error instanceof TokenRefreshError
       ? error
-      : new TokenRefreshError('invalid-refresh-response', 'parseRefreshResponse threw; see `cause`.', {
-          cause: error,
-        });
+      : new TokenRefreshError(
+          'invalid-refresh-response',
+          'parseRefreshResponse threw; see `cause`.',
+          {
+            cause: error,
+          },
+        );
   }
   // A parser written in JavaScript may return anything: check what really came back.
   const accessToken = (tokens as Partial<TokenSet> | null | undefined)?.accessToken;

@@ -45,7 +45,10 @@ describe('refresh gate: concurrent failures', () => {
 
     const results = Array.from({ length: 1000 }, (_, i) => record(http.get(`/api/items/${i}`)));
     const firstWave = backend.match((request) => request.url.startsWith('/api/items/'));
-    const [early, late] = [firstWave.filter((_, i) => i % 2 === 0), firstWave.filter((_, i) => i % 2 === 1)];
+    const [early, late] = [
+      firstWave.filter((_, i) => i % 2 === 0),
+      firstWave.filter((_, i) => i % 2 === 1),
+    ];
     early.forEach(reject401);
     expectRefresh(backend).flush({ accessToken: 'access-2' });
     late.forEach(reject401); // sent with access-1, answered after the refresh
@@ -55,7 +58,9 @@ describe('refresh gate: concurrent failures', () => {
     expect(retries.every((retry) => bearerOf(retry) === 'Bearer access-2')).toBe(true);
     retries.forEach((retry) => retry.flush('ok'));
     backend.expectNone(REFRESH_URL);
-    expect(results.filter((result) => !result.completed && result.errors.length === 0)).toHaveLength(0);
+    expect(
+      results.filter((result) => !result.completed && result.errors.length === 0),
+    ).toHaveLength(0);
   });
 
   it('makes 1 refresh and leaves 0 pending for 1000 requests when the refresh answers 401', () => {
@@ -151,7 +156,10 @@ describe('refresh gate: concurrent failures', () => {
     reject401(backend.expectOne('/api/first'));
     const refresh = expectRefresh(backend);
 
-    const during = [record(http.get('/api/during/1')), record(http.post('/api/during/2', { a: 1 }))];
+    const during = [
+      record(http.get('/api/during/1')),
+      record(http.post('/api/during/2', { a: 1 })),
+    ];
     backend.expectNone((request) => request.url.startsWith('/api/during/'));
 
     refresh.flush({ accessToken: 'access-2' });
@@ -247,7 +255,11 @@ describe('refresh gate: rejected refresh', () => {
   it('reports an onSessionExpired that throws to the ErrorHandler and still fails every waiter', () => {
     const handleError = jest.fn();
     const { http, backend, store } = setUp(
-      { onSessionExpired: () => { throw new Error('router exploded'); } },
+      {
+        onSessionExpired: () => {
+          throw new Error('router exploded');
+        },
+      },
       [{ provide: ErrorHandler, useValue: { handleError } }],
     );
     void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
@@ -268,9 +280,17 @@ describe('refresh gate: transient refresh failures', () => {
   });
 
   const failures: [string, (refresh: TestRequest) => void, string][] = [
-    ['a 503', (refresh) => refresh.flush(null, { status: 503, statusText: 'Unavailable' }), 'refresh-failed'],
+    [
+      'a 503',
+      (refresh) => refresh.flush(null, { status: 503, statusText: 'Unavailable' }),
+      'refresh-failed',
+    ],
     ['a network error', (refresh) => refresh.error(new ProgressEvent('error')), 'refresh-failed'],
-    ['an answer without an access token', (refresh) => refresh.flush({ token: 'x' }), 'invalid-refresh-response'],
+    [
+      'an answer without an access token',
+      (refresh) => refresh.flush({ token: 'x' }),
+      'invalid-refresh-response',
+    ],
     [
       'a 200 whose body is not JSON', // what HttpXhrBackend reports when JSON.parse fails
       (refresh) => refresh.error(new ProgressEvent('error'), { status: 200, statusText: 'OK' }),
@@ -288,7 +308,10 @@ describe('refresh gate: transient refresh failures', () => {
       backend.match(() => true).forEach(reject401);
       fail(expectRefresh(backend));
 
-      expect(waiters.map((waiter) => (waiter.errors[0] as TokenRefreshError).code)).toEqual([code, code]);
+      expect(waiters.map((waiter) => (waiter.errors[0] as TokenRefreshError).code)).toEqual([
+        code,
+        code,
+      ]);
       expect(store.getAccessToken()).toBe('access-1');
       expect(store.getRefreshToken()).toBe('refresh-1');
 
@@ -374,23 +397,30 @@ describe('refresh gate: maxRetries', () => {
     backend.expectNone(REFRESH_URL);
   });
 
-  it.each([1, 2])('with %i, refreshes and retries that many times, then passes the last 401 through', (maxRetries) => {
-    const { http, backend, store } = setUp({ maxRetries });
-    void store.setTokens({ accessToken: 'access-0', refreshToken: 'refresh-0' });
+  it.each([1, 2])(
+    'with %i, refreshes and retries that many times, then passes the last 401 through',
+    (maxRetries) => {
+      const { http, backend, store } = setUp({ maxRetries });
+      void store.setTokens({ accessToken: 'access-0', refreshToken: 'refresh-0' });
 
-    const result = record(http.get('/api/a'));
-    for (let attempt = 1; attempt <= maxRetries; attempt++) {
-      reject401(backend.expectOne('/api/a'));
-      expectRefresh(backend).flush({ accessToken: `access-${attempt}` });
-    }
-    const last = backend.expectOne('/api/a');
-    expect(bearerOf(last)).toBe(`Bearer access-${maxRetries}`);
-    last.flush({ attempt: 'last' }, { status: 401, statusText: 'Still Unauthorized' });
+      const result = record(http.get('/api/a'));
+      for (let attempt = 1; attempt <= maxRetries; attempt++) {
+        reject401(backend.expectOne('/api/a'));
+        expectRefresh(backend).flush({ accessToken: `access-${attempt}` });
+      }
+      const last = backend.expectOne('/api/a');
+      expect(bearerOf(last)).toBe(`Bearer access-${maxRetries}`);
+      last.flush({ attempt: 'last' }, { status: 401, statusText: 'Still Unauthorized' });
 
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toBeInstanceOf(HttpErrorResponse);
-    expect(result.errors[0]).toMatchObject({ status: 401, statusText: 'Still Unauthorized', error: { attempt: 'last' } });
-  });
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toBeInstanceOf(HttpErrorResponse);
+      expect(result.errors[0]).toMatchObject({
+        status: 401,
+        statusText: 'Still Unauthorized',
+        error: { attempt: 'last' },
+      });
+    },
+  );
 });
 
 describe('refresh gate: token stores', () => {
@@ -426,7 +456,10 @@ describe('refresh gate: token stores', () => {
     const result = record(http.get('/api/a'));
 
     expect(result.errors[0]).toBeInstanceOf(TokenRefreshError);
-    expect(result.errors[0]).toMatchObject({ code: 'store-failed', cause: new Error('disk on fire') });
+    expect(result.errors[0]).toMatchObject({
+      code: 'store-failed',
+      cause: new Error('disk on fire'),
+    });
     expect((result.errors[0] as Error).message).toBe(
       'NGTR205: TokenStore.getAccessToken() threw or rejected; see `cause`.',
     );
@@ -501,4 +534,3 @@ async function flushPromises(): Promise<void> {
     await Promise.resolve();
   }
 }
-

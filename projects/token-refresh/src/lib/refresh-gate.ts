@@ -32,10 +32,7 @@ import { TokenSet, TokenStore } from './token-store';
 import { WaiterQueue } from './waiter-queue';
 
 /** What the gate holds: whether a refresh is in flight, and how the last one ended. */
-type GateState =
-  | { readonly status: 'idle' }
-  | { readonly status: 'refreshing' }
-  | RefreshOutcome;
+type GateState = { readonly status: 'idle' } | { readonly status: 'refreshing' } | RefreshOutcome;
 
 /** How one refresh ended. Carries failure as well as success, so no waiter is ever left hanging. */
 type RefreshOutcome =
@@ -91,7 +88,9 @@ export class RefreshGate {
   private leewayException: { readonly token: string; readonly leeway: number } | null = null;
 
   constructor() {
-    this.gate.pipe(filter(isSettled)).subscribe((outcome) => this.waiters.release((waiter) => deliver(outcome, waiter)));
+    this.gate
+      .pipe(filter(isSettled))
+      .subscribe((outcome) => this.waiters.release((waiter) => deliver(outcome, waiter)));
     this.crossTab?.messages.subscribe((message) =>
       message.type === 'refreshed'
         ? this.adoptTokensFromOtherTab(message.tokens)
@@ -114,7 +113,9 @@ export class RefreshGate {
       return this.settledToken();
     }
     return andThen(this.readAccessToken(), (token) =>
-      andThen(this.isExpiringSoon(token), (expiring) => (expiring ? this.joinRefresh('proactive') : token)),
+      andThen(this.isExpiringSoon(token), (expiring) =>
+        expiring ? this.joinRefresh('proactive') : token,
+      ),
     );
   }
 
@@ -212,7 +213,10 @@ export class RefreshGate {
             ),
           )
       : refreshInThisTab();
-    return failAfter(refreshed, this.options.refreshTimeout, () =>
+    return failAfter(
+      refreshed,
+      this.options.refreshTimeout,
+      () =>
         new TokenRefreshError(
           'refresh-timeout',
           `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`,
@@ -328,23 +332,31 @@ export class RefreshGate {
   }
 
   private readAccessToken(): Eventually<string | null> {
-    return andThen(readStore('getAccessToken', () => this.store.getAccessToken()), (token) => {
-      if (token !== null && this.isSessionExpired) {
-        // The app stored a new session (a login): the expired state is over.
-        this.isSessionExpired = false;
-        this.stateSignal.set('idle');
-      }
-      return token;
-    });
+    return andThen(
+      readStore('getAccessToken', () => this.store.getAccessToken()),
+      (token) => {
+        if (token !== null && this.isSessionExpired) {
+          // The app stored a new session (a login): the expired state is over.
+          this.isSessionExpired = false;
+          this.stateSignal.set('idle');
+        }
+        return token;
+      },
+    );
   }
 
   private readStoredTokens(): Observable<StoredTokens> {
     return toObservable(
-      andThen(readStore('getAccessToken', () => this.store.getAccessToken()), (accessToken) =>
-        andThen(readStore('getRefreshToken', () => this.store.getRefreshToken()), (refreshToken) => ({
-          accessToken,
-          refreshToken,
-        })),
+      andThen(
+        readStore('getAccessToken', () => this.store.getAccessToken()),
+        (accessToken) =>
+          andThen(
+            readStore('getRefreshToken', () => this.store.getRefreshToken()),
+            (refreshToken) => ({
+              accessToken,
+              refreshToken,
+            }),
+          ),
       ),
     );
   }
@@ -367,7 +379,9 @@ export class RefreshGate {
   private isWithinLeeway(token: string, expiresAt: number | null): boolean {
     const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
     const leeway =
-      token === this.leewayException?.token ? this.leewayException.leeway : this.options.expiryLeeway;
+      token === this.leewayException?.token
+        ? this.leewayException.leeway
+        : this.options.expiryLeeway;
     return expiry !== null && expiry - leeway <= Date.now();
   }
 
@@ -409,7 +423,9 @@ function isSettled(state: GateState): state is RefreshOutcome {
 }
 
 function outcomeOf(outcome: RefreshOutcome): Observable<string> {
-  return outcome.status === 'failed' ? throwError(() => outcome.error) : of(outcome.tokens.accessToken);
+  return outcome.status === 'failed'
+    ? throwError(() => outcome.error)
+    : of(outcome.tokens.accessToken);
 }
 
 function deliver(outcome: RefreshOutcome, waiter: Subscriber<string>): void {

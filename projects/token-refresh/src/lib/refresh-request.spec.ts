@@ -1,7 +1,12 @@
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
-import { cookieRefresh, jsonBodyRefresh, oauth2RefreshGrant, parseTokenResponse } from './refresh-request';
+import {
+  cookieRefresh,
+  jsonBodyRefresh,
+  oauth2RefreshGrant,
+  parseTokenResponse,
+} from './refresh-request';
 import { bearerOf, expectRefresh, record, reject401, REFRESH_URL, setUp } from './spec-helpers';
 
 describe('refresh calls', () => {
@@ -21,7 +26,12 @@ describe('refresh calls', () => {
     expect(refresh.request.body).toBe(
       'grant_type=refresh_token&refresh_token=r%2B1%2F%3D%26x&client_id=spa&scope=openid+offline_access',
     );
-    refresh.flush({ access_token: 'access-2', refresh_token: 'refresh-2', token_type: 'Bearer', expires_in: 300 });
+    refresh.flush({
+      access_token: 'access-2',
+      refresh_token: 'refresh-2',
+      token_type: 'Bearer',
+      expires_in: 300,
+    });
     backend.expectOne('/api/a').flush('ok');
 
     expect(result.values).toEqual(['ok']);
@@ -146,7 +156,10 @@ describe('parseTokenResponse', () => {
     ['a-string-body', /no non-empty "accessToken" or "access_token"/],
     [{ accessToken: '' }, /no non-empty "accessToken" or "access_token"/],
     [{ accessToken: 42 }, /no non-empty "accessToken" or "access_token"/],
-    [{ accessToken: 'a', refreshToken: 7 }, /"refreshToken"\/"refresh_token" is not a non-empty string/],
+    [
+      { accessToken: 'a', refreshToken: 7 },
+      /"refreshToken"\/"refresh_token" is not a non-empty string/,
+    ],
     [{ accessToken: 'a', expires_in: '3600' }, /"expiresIn"\/"expires_in" is not a number/],
   ])('rejects %j with an NGTR204 error naming the field', (body, message) => {
     expect(() => parseTokenResponse(body)).toThrow(message);

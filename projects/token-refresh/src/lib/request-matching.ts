@@ -127,7 +127,9 @@ function isPathRelative(url: string): boolean {
     return false;
   }
   const second = url.charCodeAt(1);
-  return second !== SLASH && second !== BACKSLASH && second !== TAB && second !== LF && second !== CR;
+  return (
+    second !== SLASH && second !== BACKSLASH && second !== TAB && second !== LF && second !== CR
+  );
 }
 
 /**
@@ -214,5 +216,7 @@ export function normalizeOrigin(origin: string): string | null {
 
 /** Whether an `allowedOrigins` RegExp is anchored at both ends, so it cannot match a look-alike. */
 export function isAnchored(pattern: OriginMatcher): boolean {
-  return pattern instanceof RegExp && pattern.source.startsWith('^') && pattern.source.endsWith('$');
+  return (
+    pattern instanceof RegExp && pattern.source.startsWith('^') && pattern.source.endsWith('$')
+  );
 }

@@ -2,7 +2,11 @@
  * Helpers shared by the specs. Not part of the package: tsconfig.lib.json excludes this file.
  */
 import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting, TestRequest } from '@angular/common/http/testing';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+  TestRequest,
+} from '@angular/common/http/testing';
 import { EnvironmentProviders, Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Observable, Subscription } from 'rxjs';
@@ -44,7 +48,11 @@ export interface Received<T> {
 
 /** Subscribes to `source` and records everything it delivers. */
 export function record<T>(source: Observable<T>): Received<T> {
-  const received: Received<T> = { values: [], errors: [], completed: false } as unknown as Received<T>;
+  const received: Received<T> = {
+    values: [],
+    errors: [],
+    completed: false,
+  } as unknown as Received<T>;
   received.subscription = source.subscribe({
     next: (value) => received.values.push(value),
     error: (error: unknown) => received.errors.push(error),

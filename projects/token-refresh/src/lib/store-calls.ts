@@ -48,8 +48,13 @@ export function callStore<T>(method: string, call: () => MaybePromise<T>): Obser
 }
 
 /** Applies `next` to a value now, or when it arrives. */
-export function andThen<T, R>(value: Eventually<T>, next: (value: T) => Eventually<R>): Eventually<R> {
-  return isObservable(value) ? value.pipe(switchMap((known) => toObservable(next(known)))) : next(value);
+export function andThen<T, R>(
+  value: Eventually<T>,
+  next: (value: T) => Eventually<R>,
+): Eventually<R> {
+  return isObservable(value)
+    ? value.pipe(switchMap((known) => toObservable(next(known))))
+    : next(value);
 }
 
 export function toObservable<T>(value: Eventually<T>): Observable<T> {

@@ -151,4 +151,6 @@ export interface TokenRefreshOptions {
 }
 
 /** The validated options of the nearest `provideTokenRefresh`. Internal. */
-export const TOKEN_REFRESH_OPTIONS = new InjectionToken<TokenRefreshOptions>('TOKEN_REFRESH_OPTIONS');
+export const TOKEN_REFRESH_OPTIONS = new InjectionToken<TokenRefreshOptions>(
+  'TOKEN_REFRESH_OPTIONS',
+);

@@ -1,4 +1,11 @@
-import { HttpClient, HttpContext, HttpErrorResponse, HttpHeaders, provideHttpClient, withInterceptors } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpContext,
+  HttpErrorResponse,
+  HttpHeaders,
+  provideHttpClient,
+  withInterceptors,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
@@ -60,7 +67,9 @@ describe('tokenRefreshInterceptor: attaching the token', () => {
     void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
     const result = record(
-      http.get('/api/legacy', { headers: new HttpHeaders({ Authorization: 'Basic dXNlcjpwdw==' }) }),
+      http.get('/api/legacy', {
+        headers: new HttpHeaders({ Authorization: 'Basic dXNlcjpwdw==' }),
+      }),
     );
     const sent = backend.expectOne('/api/legacy');
     expect(bearerOf(sent)).toBe('Basic dXNlcjpwdw==');
@@ -87,22 +96,29 @@ describe('tokenRefreshInterceptor: origins', () => {
     'http://localhost:4200/x', // the app origin is http://localhost (port 80)
   ];
 
-  it.each(foreignUrls)('sends no token to %j and passes its 401 through without a refresh', (url) => {
-    const { http, backend, store } = setUp({ allowedOrigins: ['https://api.example.com'] });
-    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+  it.each(foreignUrls)(
+    'sends no token to %j and passes its 401 through without a refresh',
+    (url) => {
+      const { http, backend, store } = setUp({ allowedOrigins: ['https://api.example.com'] });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
-    const result = record(http.get(url));
-    const sent = backend.expectOne(() => true);
-    expect(sent.request.headers.has('Authorization')).toBe(false);
-    reject401(sent);
+      const result = record(http.get(url));
+      const sent = backend.expectOne(() => true);
+      expect(sent.request.headers.has('Authorization')).toBe(false);
+      reject401(sent);
 
-    expect((result.errors[0] as HttpErrorResponse).status).toBe(401);
-    backend.expectNone(REFRESH_URL);
-  });
+      expect((result.errors[0] as HttpErrorResponse).status).toBe(401);
+      backend.expectNone(REFRESH_URL);
+    },
+  );
 
   it.each([
     ['an exact origin', 'https://api.example.com', 'https://api.example.com/v1/orders'],
-    ['an origin written with case and a default port', 'HTTPS://API.Example.com:443', 'https://api.example.com/x'],
+    [
+      'an origin written with case and a default port',
+      'HTTPS://API.Example.com:443',
+      'https://api.example.com/x',
+    ],
     ['an anchored RegExp', /^https:\/\/[a-z]+\.example\.com$/, 'https://billing.example.com/x'],
   ])('sends the token to an origin allowed by %s', (_, allowed, url) => {
     const { http, backend, store } = setUp({ allowedOrigins: [allowed] });
@@ -135,22 +151,29 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
     ['a string prefix', '/api/auth/login', '/api/auth/login'],
     ['a string prefix, on a sub-path', '/api/public', '/api/public/catalog'],
     ['a string prefix, before a query', '/api/public', '/api/public?page=2'],
-    ['a string prefix, on an absolute same-origin URL', '/api/public', 'http://localhost/api/public/x'],
+    [
+      'a string prefix, on an absolute same-origin URL',
+      '/api/public',
+      'http://localhost/api/public/x',
+    ],
     ['a RegExp', /\/health$/, '/api/health'],
     ['a predicate', (request: { method: string }) => request.method === 'OPTIONS', '/api/orders'],
-  ])('skipUrls with %s: no token, and a 401 passes through without a refresh', (_, matcher, url) => {
-    const { http, backend, store } = setUp({ skipUrls: [matcher] });
-    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+  ])(
+    'skipUrls with %s: no token, and a 401 passes through without a refresh',
+    (_, matcher, url) => {
+      const { http, backend, store } = setUp({ skipUrls: [matcher] });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
 
-    const method = typeof matcher === 'function' ? 'OPTIONS' : 'GET';
-    const result = record(http.request(method, url));
-    const sent = backend.expectOne(() => true);
-    expect(sent.request.headers.has('Authorization')).toBe(false);
-    reject401(sent);
+      const method = typeof matcher === 'function' ? 'OPTIONS' : 'GET';
+      const result = record(http.request(method, url));
+      const sent = backend.expectOne(() => true);
+      expect(sent.request.headers.has('Authorization')).toBe(false);
+      reject401(sent);
 
-    expect((result.errors[0] as HttpErrorResponse).status).toBe(401);
-    backend.expectNone(REFRESH_URL);
-  });
+      expect((result.errors[0] as HttpErrorResponse).status).toBe(401);
+      backend.expectNone(REFRESH_URL);
+    },
+  );
 
   it.each(['/api/publicity', '/v2/api/public'])(
     'skipUrls "/api/public" does not match %s, which gets the token',

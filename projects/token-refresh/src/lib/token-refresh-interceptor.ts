@@ -60,9 +60,13 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
   }
   const gate = inject(RefreshGate);
   if (request.context.get(SKIP_TOKEN_REFRESH)) {
-    return whenKnown(gate.currentToken(), (token) => next(withAccessToken(request, token, options)));
+    return whenKnown(gate.currentToken(), (token) =>
+      next(withAccessToken(request, token, options)),
+    );
   }
-  return whenKnown(gate.tokenForRequest(), (token) => sendWithRetries(request, token, next, gate, options));
+  return whenKnown(gate.tokenForRequest(), (token) =>
+    sendWithRetries(request, token, next, gate, options),
+  );
 };
 
 /** Hoisted: an options object literal per request is an allocation on the hot path. */
@@ -85,7 +89,11 @@ function sendWithRetries(
       retries < options.maxRetries && isRefreshStatus(error, options.statusCodes)
         ? gate
             .tokenAfterRejection(token)
-            .pipe(switchMap((fresh) => sendWithRetries(request, fresh, next, gate, options, retries + 1)))
+            .pipe(
+              switchMap((fresh) =>
+                sendWithRetries(request, fresh, next, gate, options, retries + 1),
+              ),
+            )
         : throwError(() => error),
     ),
   );

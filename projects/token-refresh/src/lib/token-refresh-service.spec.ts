@@ -30,7 +30,10 @@ describe('TokenRefreshService', () => {
     backend.expectOne('/api/a').flush({});
 
     expect(service.state()).toBe('idle');
-    expect(events).toEqual([{ type: 'refresh-started', trigger: 'reactive' }, { type: 'refresh-succeeded' }]);
+    expect(events).toEqual([
+      { type: 'refresh-started', trigger: 'reactive' },
+      { type: 'refresh-succeeded' },
+    ]);
   });
 
   it('reports expired, and one session-expired event, when the refresh is rejected', () => {
@@ -42,7 +45,11 @@ describe('TokenRefreshService', () => {
     reject401(expectRefresh(backend));
 
     expect(service.state()).toBe('expired');
-    expect(events.map((event) => event.type)).toEqual(['refresh-started', 'refresh-failed', 'session-expired']);
+    expect(events.map((event) => event.type)).toEqual([
+      'refresh-started',
+      'refresh-failed',
+      'session-expired',
+    ]);
     const failed = events[1] as Extract<TokenRefreshEvent, { type: 'refresh-failed' }>;
     expect(failed.error).toBeInstanceOf(TokenRefreshError);
   });
@@ -103,7 +110,9 @@ describe('TokenRefreshService', () => {
   });
 
   it('clearSession() empties the store and discards the late answer of a refresh in flight', async () => {
-    const { http, backend, store, service } = setUpService({ buildRefreshRequest: cookieRefresh() });
+    const { http, backend, store, service } = setUpService({
+      buildRefreshRequest: cookieRefresh(),
+    });
     // Cookie refresh: the store holds no refresh token, so only clearSession() can tell a logout.
     void store.setTokens({ accessToken: 'access-1' });
 

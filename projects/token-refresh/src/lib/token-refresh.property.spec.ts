@@ -20,7 +20,13 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.record({
     kind: fc.constant('refresh' as const),
-    outcome: fc.constantFrom('ok' as const, 'ok' as const, 'rejected' as const, 'unavailable' as const, 'network' as const),
+    outcome: fc.constantFrom(
+      'ok' as const,
+      'ok' as const,
+      'rejected' as const,
+      'unavailable' as const,
+      'network' as const,
+    ),
   }),
   fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
 );
@@ -30,17 +36,21 @@ describe('token refresh under random interleavings (property-based)', () => {
 
   it('keeps at most one refresh in flight, completes every request exactly once and bounds its retries', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 }), fc.array(stepArbitrary, { minLength: 1, maxLength: 60 }), (maxRetries, steps) => {
-        TestBed.resetTestingModule();
-        const run = new Run(maxRetries);
-        for (const step of steps) {
-          run.apply(step);
-          run.checkOneRefreshInFlight();
-        }
-        run.drain();
-        run.checkEveryRequestEndedOnce();
-        run.checkRetriesBounded();
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 }),
+        fc.array(stepArbitrary, { minLength: 1, maxLength: 60 }),
+        (maxRetries, steps) => {
+          TestBed.resetTestingModule();
+          const run = new Run(maxRetries);
+          for (const step of steps) {
+            run.apply(step);
+            run.checkOneRefreshInFlight();
+          }
+          run.drain();
+          run.checkEveryRequestEndedOnce();
+          run.checkRetriesBounded();
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -126,7 +136,11 @@ class Run {
     this.requests.forEach((request, index) => {
       const endings = (request.completed ? 1 : 0) + request.errors.length;
       const expected = this.cancelledWhileLive.has(index) ? 0 : 1;
-      if (endings !== expected || request.values.length > 1 || (request.completed && request.values.length !== 1)) {
+      if (
+        endings !== expected ||
+        request.values.length > 1 ||
+        (request.completed && request.values.length !== 1)
+      ) {
         throw new Error(
           `request ${index} ended ${endings} times (expected ${expected}), with ${request.values.length} values`,
         );
@@ -137,19 +151,30 @@ class Run {
   checkRetriesBounded(): void {
     for (const [index, sends] of this.sendsPerRequest) {
       if (sends > 1 + this.maxRetries) {
-        throw new Error(`request ${index} was sent ${sends} times with maxRetries ${this.maxRetries}`);
+        throw new Error(
+          `request ${index} was sent ${sends} times with maxRetries ${this.maxRetries}`,
+        );
       }
     }
   }
 
-  private answerRefresh(call: TestRequest, outcome: Extract<Step, { kind: 'refresh' }>['outcome']): void {
+  private answerRefresh(
+    call: TestRequest,
+    outcome: Extract<Step, { kind: 'refresh' }>['outcome'],
+  ): void {
     if (outcome === 'ok') {
       this.refreshCount++;
-      call.flush({ accessToken: `access-${this.refreshCount}`, refreshToken: `refresh-${this.refreshCount}` });
+      call.flush({
+        accessToken: `access-${this.refreshCount}`,
+        refreshToken: `refresh-${this.refreshCount}`,
+      });
     } else if (outcome === 'rejected') {
       call.flush(null, { status: 401, statusText: 'Rejected' });
       // A rejected refresh ends the session; the user signs in again so the run can go on.
-      void this.setup.store.setTokens({ accessToken: 'after-login', refreshToken: 'refresh-login' });
+      void this.setup.store.setTokens({
+        accessToken: 'after-login',
+        refreshToken: 'refresh-login',
+      });
     } else if (outcome === 'unavailable') {
       call.flush(null, { status: 503, statusText: 'Unavailable' });
     } else {

@@ -15,11 +15,18 @@ describe('WebStorageTokenStore on a server', () => {
       setItem: jest.fn(),
       removeItem: jest.fn(),
     };
-    Object.defineProperty(globalThis, 'localStorage', { value: serverWideStorage, configurable: true });
+    Object.defineProperty(globalThis, 'localStorage', {
+      value: serverWideStorage,
+      configurable: true,
+    });
     expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
     const store = new WebStorageTokenStore();
 
-    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt()]).toEqual([null, null, null]);
+    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt()]).toEqual([
+      null,
+      null,
+      null,
+    ]);
     store.setTokens({ accessToken: 'a', refreshToken: 'r' });
     store.clear();
 

@@ -14,7 +14,11 @@ describe('WebStorageTokenStore', () => {
     expect(localStorage.getItem('ngx-token-refresh.access')).toBe('a');
     expect(localStorage.getItem('ngx-token-refresh.refresh')).toBe('r');
     const again = new WebStorageTokenStore();
-    expect([again.getAccessToken(), again.getRefreshToken(), again.getExpiresAt()]).toEqual(['a', 'r', 123]);
+    expect([again.getAccessToken(), again.getRefreshToken(), again.getExpiresAt()]).toEqual([
+      'a',
+      'r',
+      123,
+    ]);
   });
 
   it('uses sessionStorage and a custom prefix when asked', () => {
@@ -29,7 +33,11 @@ describe('WebStorageTokenStore', () => {
     const store = new WebStorageTokenStore();
     store.setTokens({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
     store.setTokens({ accessToken: 'b' });
-    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt()]).toEqual(['b', null, null]);
+    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt()]).toEqual([
+      'b',
+      null,
+      null,
+    ]);
 
     store.clear();
     expect(localStorage.length).toBe(0);

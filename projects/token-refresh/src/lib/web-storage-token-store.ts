@@ -102,7 +102,9 @@ export class WebStorageTokenStore extends TokenStore {
   private storage(): Storage | null {
     const name = this.storageKind === 'local' ? 'localStorage' : 'sessionStorage';
     try {
-      return (globalThis as { window?: Partial<Record<typeof name, Storage>> }).window?.[name] ?? null;
+      return (
+        (globalThis as { window?: Partial<Record<typeof name, Storage>> }).window?.[name] ?? null
+      );
     } catch {
       // Reading the property itself throws a SecurityError where storage is disabled (e.g. some
       // sandboxed iframes and privacy modes): behave as on the server, with no storage.

@@ -20,5 +20,8 @@ export function fakeJwt(
 
 function base64Url(part: object): string {
   const bytes = new TextEncoder().encode(JSON.stringify(part));
-  return btoa(String.fromCharCode(...bytes)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/=+$/, '')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }

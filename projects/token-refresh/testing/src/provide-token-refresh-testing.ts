@@ -26,7 +26,9 @@ import { TestingTokenStore } from './testing-token-store';
  * @returns Environment providers for `TestBed`.
  * @publicApi
  */
-export function provideTokenRefreshTesting(options: { signedInAs?: TokenSet } = {}): EnvironmentProviders {
+export function provideTokenRefreshTesting(
+  options: { signedInAs?: TokenSet } = {},
+): EnvironmentProviders {
   return makeEnvironmentProviders([
     {
       provide: TestingTokenStore,

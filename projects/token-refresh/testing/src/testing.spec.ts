@@ -28,11 +28,13 @@ describe('OrdersService with ngx-token-refresh (README example)', () => {
 
   it('refreshes once when three calls fail with 401, and retries each with the new token', () => {
     const results: unknown[] = [];
-    ['/api/orders', '/api/invoices', '/api/me'].forEach((url) => http.get(url).subscribe((body) => results.push(body)));
-
-    backend.match((request) => request.url !== '/api/auth/refresh').forEach((request) =>
-      request.flush(null, { status: 401, statusText: 'Unauthorized' }),
+    ['/api/orders', '/api/invoices', '/api/me'].forEach((url) =>
+      http.get(url).subscribe((body) => results.push(body)),
     );
+
+    backend
+      .match((request) => request.url !== '/api/auth/refresh')
+      .forEach((request) => request.flush(null, { status: 401, statusText: 'Unauthorized' }));
     const refresh = backend.expectOne('/api/auth/refresh');
     expect(refresh.request.body).toEqual({ refreshToken: 'r1' });
     refresh.flush({ accessToken: 'a2', refreshToken: 'r2' });
@@ -45,7 +47,9 @@ describe('OrdersService with ngx-token-refresh (README example)', () => {
     ]);
     retries.forEach((request) => request.flush({ url: request.request.url }));
     expect(results).toHaveLength(3);
-    expect(tokens.writes).toEqual([{ accessToken: 'a2', refreshToken: 'r2', expiresAt: undefined }]);
+    expect(tokens.writes).toEqual([
+      { accessToken: 'a2', refreshToken: 'r2', expiresAt: undefined },
+    ]);
   });
 
   it('refreshes before sending when the test expires the access token', () => {
@@ -85,7 +89,9 @@ describe('fakeJwt', () => {
         provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
         provideHttpClientTesting(),
         provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),
-        provideTokenRefreshTesting({ signedInAs: { accessToken: fakeJwt({ expiresInSeconds: -5 }), refreshToken: 'r1' } }),
+        provideTokenRefreshTesting({
+          signedInAs: { accessToken: fakeJwt({ expiresInSeconds: -5 }), refreshToken: 'r1' },
+        }),
       ],
     });
     const backend = TestBed.inject(HttpTestingController);
