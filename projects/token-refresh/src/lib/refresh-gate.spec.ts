@@ -1,9 +1,23 @@
-import { HttpErrorResponse } from '@angular/common/http';
-import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
+import {
+  HttpClient,
+  HttpErrorResponse,
+  HttpInterceptorFn,
+  provideHttpClient,
+  withInterceptors,
+} from '@angular/common/http';
+import {
+  HttpTestingController,
+  provideHttpClientTesting,
+  TestRequest,
+} from '@angular/common/http/testing';
 import { ErrorHandler, inject, Injectable, InjectionToken } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 
+import { Subject, switchMap, take } from 'rxjs';
+
 import { TokenRefreshError } from './errors';
+import { provideTokenRefresh } from './provide-token-refresh';
+import { tokenRefreshInterceptor } from './token-refresh-interceptor';
 import { bearerOf, expectRefresh, record, reject401, REFRESH_URL, setUp } from './spec-helpers';
 import { MemoryTokenStore, TokenSet, TokenStore } from './token-store';
 
@@ -187,6 +201,50 @@ describe('refresh gate: concurrent failures', () => {
     const retry = backend.expectOne('/api/upload');
     expect(retry.request.body).toBe(form);
     retry.flush({});
+  });
+});
+
+describe('refresh gate: interceptors around it', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it('does not strand a request whose outer interceptor subscribes after the refresh settled', () => {
+    const release = new Subject<void>();
+    // Calls next() at once, as interceptors do, but subscribes only when `release` fires.
+    const lateSubscriber: HttpInterceptorFn = (request, next) => {
+      const inner = next(request);
+      return request.url === '/api/late'
+        ? release.pipe(
+            take(1),
+            switchMap(() => inner),
+          )
+        : inner;
+    };
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptors([lateSubscriber, tokenRefreshInterceptor])),
+        provideHttpClientTesting(),
+        provideTokenRefresh({ refreshUrl: REFRESH_URL }),
+      ],
+    });
+    void TestBed.inject(TokenStore).setTokens({
+      accessToken: 'access-1',
+      refreshToken: 'refresh-1',
+    });
+    const http = TestBed.inject(HttpClient);
+    const backend = TestBed.inject(HttpTestingController);
+
+    http.get('/api/first').subscribe();
+    reject401(backend.expectOne('/api/first'));
+    const refresh = expectRefresh(backend);
+    const late = record(http.get('/api/late')); // asks for its token while the refresh is in flight
+    refresh.flush({ accessToken: 'access-2' });
+    backend.expectOne('/api/first').flush({});
+    release.next(); // only now subscribes, after the refresh has settled
+
+    const sent = backend.expectOne('/api/late');
+    expect(bearerOf(sent)).toBe('Bearer access-2');
+    sent.flush('late');
+    expect(late.values).toEqual(['late']);
   });
 });
 

@@ -110,7 +110,9 @@ export class RefreshGate {
    */
   tokenForRequest(): Eventually<string | null> {
     if (this.isRefreshing()) {
-      return this.settledToken();
+      // Decided when subscribed, not now: an interceptor before this one may call next() at once but
+      // subscribe later, after this refresh has settled, and must then not wait for the next one.
+      return defer(() => this.settledToken());
     }
     return andThen(this.readAccessToken(), (token) =>
       andThen(this.isExpiringSoon(token), (expiring) =>
