@@ -2,7 +2,7 @@
 // access token, from click to all results, against the theoretical floor measured on the same server
 // in the same round: one failed round trip + one refresh + one successful round trip.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,9 @@ import { chromium } from 'playwright-core';
 import { median } from './stats.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium and its flags, shared with the browser tests. */
+const CHROMIUM_CONFIG = JSON.parse(readFileSync(join(ROOT, 'e2e/chromium.json'), 'utf8'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? CHROMIUM_CONFIG.executablePath;
 
 export async function browserBurst({ calls = 50, rounds = 7 } = {}) {
   if (!existsSync(CHROMIUM)) {
@@ -44,14 +46,7 @@ export async function browserBurst({ calls = 50, rounds = 7 } = {}) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_CONFIG.args,
   });
   try {
     const page = await context.newPage();

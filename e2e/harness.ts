@@ -2,14 +2,19 @@
  * Starts the demo server and Debian's Chromium for the end-to-end tests, and stops both.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 
 const ROOT = resolve(__dirname, '..');
 const NODE = process.execPath;
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+/** Debian's Chromium and the flags it runs with here; bench/browser.mjs reads the same file. */
+const CHROMIUM_CONFIG = JSON.parse(readFileSync(join(__dirname, 'chromium.json'), 'utf8')) as {
+  executablePath: string;
+  args: string[];
+};
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? CHROMIUM_CONFIG.executablePath;
 
 /** The server's counters (see projects/demo-server). */
 export interface ServerStats {
@@ -122,14 +127,7 @@ export async function launchBrowser(): Promise<{
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: CHROMIUM_CONFIG.args,
     viewport: { width: 1100, height: 900 },
   });
   return {

@@ -21,7 +21,7 @@ describe('OAuth 2.0 refresh grant against oidc-provider', () => {
 
   beforeAll(async () => {
     authServer = spawn(process.execPath, [join(__dirname, 'oauth/oidc-server.mjs')], {
-      env: { ...process.env, ACCESS_TTL_SECONDS: '2' },
+      env: { ...process.env, ACCESS_TTL_SECONDS: '2', CLIENT_ID, REDIRECT_URI },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     issuer = await waitForListening(authServer, 'oidc-provider');

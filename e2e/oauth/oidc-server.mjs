@@ -5,8 +5,9 @@ import { createServer } from 'node:http';
 
 import Provider from 'oidc-provider';
 
-export const CLIENT_ID = 'ngx-token-refresh-e2e';
-export const REDIRECT_URI = 'http://127.0.0.1/callback';
+// The client is the test's: it passes its id and redirect URI in the environment.
+const CLIENT_ID = process.env.CLIENT_ID;
+const REDIRECT_URI = process.env.REDIRECT_URI;
 
 const server = createServer();
 await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
