@@ -22,6 +22,13 @@ export type TokenRefreshErrorCode =
   | 'store-failed'
   | 'session-cleared';
 
+/*
+ * Long error texts are written as `ngDevMode ? text : ''`, as Angular writes its own: production
+ * builds define `ngDevMode` as `false` and drop the texts, keeping the codes (listed in README) and
+ * the names of options. `ngDevMode` is always defined when these run: `@angular/core` sets it as it
+ * loads in development, and nothing here runs before Angular has loaded.
+ */
+
 /** The stable, documented number that starts each error message, e.g. `NGTR201`. */
 const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
   'session-expired': 'NGTR201',
@@ -58,7 +65,8 @@ export class TokenRefreshError extends Error {
 
   /**
    * @param code - Why the refresh failed; see {@link TokenRefreshErrorCode}.
-   * @param detail - A sentence on what happened, without any token in it.
+   * @param detail - A sentence on what happened, without any token in it. The library passes one only
+   *   in development builds; in production the message is the bare code, e.g. `NGTR203`.
    * @param options - `cause`: the underlying error, kept for diagnosis.
    */
   constructor(
@@ -67,24 +75,33 @@ export class TokenRefreshError extends Error {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(`${MESSAGE_CODES[code]}: ${detail}`, options);
+    super(detail === '' ? MESSAGE_CODES[code] : `${MESSAGE_CODES[code]}: ${detail}`, options);
   }
 }
 
 /**
- * Builds the error thrown at start-up for a bad `provideTokenRefresh` option.
+ * Builds the error thrown at start-up for a bad `provideTokenRefresh` option, e.g.
+ * `NGTR101: provideTokenRefresh: "maxRetries" must be a non-negative integer, got -1.`
  *
  * A plain `Error` (not a `TokenRefreshError`), because it is a programming mistake to fix in code, not
- * a runtime condition to handle.
+ * a runtime condition to handle. Production builds keep the code and the option's name, and drop
+ * `detail`.
+ *
+ * @param option - The option at fault, e.g. `maxRetries` or `skipUrls[2]`.
+ * @param detail - What is wrong with it; `''` in production builds.
  */
-export function invalidConfigError(detail: string): Error {
-  return new Error(`NGTR101: provideTokenRefresh: ${detail}`);
+export function invalidConfigError(option: string, detail: string): Error {
+  const message = `NGTR101: provideTokenRefresh: "${option}"`;
+  return new Error(detail === '' ? message : `${message} ${detail}`);
 }
 
 /** Builds the error thrown when `tokenRefreshInterceptor` runs without `provideTokenRefresh`. */
 export function missingProviderError(): Error {
   return new Error(
-    'NGTR100: tokenRefreshInterceptor needs its configuration. Add ' +
-      "provideTokenRefresh({ refreshUrl: '...' }) to the same providers as provideHttpClient().",
+    'NGTR100: tokenRefreshInterceptor needs provideTokenRefresh()' +
+      (ngDevMode
+        ? ". Add provideTokenRefresh({ refreshUrl: '...' }) to the same providers as " +
+          'provideHttpClient().'
+        : ''),
   );
 }

@@ -1,5 +1,6 @@
 import { provideTokenRefresh } from './provide-token-refresh';
 import { TokenRefreshConfig } from './token-refresh-config';
+import { inProductionBuild, thrownMessage } from './spec-helpers';
 
 describe('provideTokenRefresh: configuration errors', () => {
   const valid: TokenRefreshConfig = { refreshUrl: '/api/auth/refresh' };
@@ -140,7 +141,7 @@ describe('provideTokenRefresh: configuration errors', () => {
       '"store" must be a TokenStore class or instance; an object lacks getRefreshToken, setTokens, clear.',
     ],
     ['a non-boolean crossTab', { crossTab: 'yes' }, '"crossTab" must be true or false, got "yes".'],
-    ['a misspelt option', { refreshURL: '/x' }, 'unknown option "refreshURL".'],
+    ['a misspelt option', { refreshURL: '/x' }, '"refreshURL" is not an option (misspelt?).'],
   ])('rejects %s with an NGTR101 error naming the option', (_, override, message) => {
     const config: TokenRefreshConfig = { ...valid, ...(override as object) };
     expect(() => provideTokenRefresh(config)).toThrow(`NGTR101: provideTokenRefresh: ${message}`);
@@ -148,7 +149,19 @@ describe('provideTokenRefresh: configuration errors', () => {
 
   it('rejects a configuration that is not an object', () => {
     expect(() => provideTokenRefresh(undefined as unknown as TokenRefreshConfig)).toThrow(
-      'NGTR101: provideTokenRefresh: expects a configuration object, got undefined.',
+      'NGTR101: provideTokenRefresh: "config" must be a configuration object, got undefined.',
     );
+  });
+
+  describe('in a production build (ngDevMode false)', () => {
+    it.each([
+      ['a negative maxRetries', { maxRetries: -1 }, 'maxRetries'],
+      ['a bad skipUrls entry', { skipUrls: ['/ok', 42] }, 'skipUrls[1]'],
+      ['a misspelt option', { refreshURL: '/x' }, 'refreshURL'],
+    ])('still rejects %s, naming the option without the long text', (_, override, option) => {
+      const config: TokenRefreshConfig = { ...valid, ...(override as object) };
+      const message = inProductionBuild(() => thrownMessage(() => provideTokenRefresh(config)));
+      expect(message).toBe(`NGTR101: provideTokenRefresh: "${option}"`);
+    });
   });
 });

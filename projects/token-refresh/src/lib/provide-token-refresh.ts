@@ -99,13 +99,13 @@ const HTTP_TOKEN = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/;
 function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
   // Typed, but called from JavaScript too: check what really arrived.
   const given: unknown = config;
-  if (typeof given !== 'object' || given === null) {
-    throw invalidConfigError(`expects a configuration object, got ${describe(config)}.`);
-  }
+  check(
+    typeof given === 'object' && given !== null,
+    'config',
+    ngDevMode ? `must be a configuration object, got ${describe(config)}.` : '',
+  );
   for (const key of Object.keys(config)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw invalidConfigError(`unknown option "${key}".`);
-    }
+    check(KNOWN_OPTIONS.has(key), key, ngDevMode ? 'is not an option (misspelt?).' : '');
   }
   const {
     refreshUrl,
@@ -124,55 +124,59 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     store,
   } = config;
 
-  if (typeof refreshUrl !== 'string' || refreshUrl.trim() === '') {
-    throw invalidConfigError(`"refreshUrl" must be a non-empty URL, got ${describe(refreshUrl)}.`);
-  }
+  check(
+    typeof refreshUrl === 'string' && refreshUrl.trim() !== '',
+    'refreshUrl',
+    ngDevMode ? `must be a non-empty URL, got ${describe(refreshUrl)}.` : '',
+  );
   checkArray('skipUrls', skipUrls, checkUrlMatcher);
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw invalidConfigError(
-      `"maxRetries" must be a non-negative integer, got ${describe(maxRetries)}.`,
-    );
-  }
-  checkArray('statusCodes', statusCodes, (code, at) => {
-    if (!Number.isInteger(code) || (code as number) < 100 || (code as number) > 599) {
-      throw invalidConfigError(
-        `"${at}" must be an HTTP status from 100 to 599, got ${describe(code)}.`,
-      );
-    }
-  });
+  check(
+    Number.isInteger(maxRetries) && maxRetries >= 0,
+    'maxRetries',
+    ngDevMode ? `must be a non-negative integer, got ${describe(maxRetries)}.` : '',
+  );
+  checkArray('statusCodes', statusCodes, (code, at) =>
+    check(
+      Number.isInteger(code) && (code as number) >= 100 && (code as number) <= 599,
+      at,
+      ngDevMode ? `must be an HTTP status from 100 to 599, got ${describe(code)}.` : '',
+    ),
+  );
   checkArray('allowedOrigins', allowedOrigins, checkOriginMatcher);
-  if (typeof headerName !== 'string' || !HTTP_TOKEN.test(headerName)) {
-    throw invalidConfigError(
-      `"headerName" must be a valid HTTP header name, got ${describe(headerName)}.`,
-    );
-  }
-  if (typeof authScheme !== 'string' || (authScheme !== '' && !HTTP_TOKEN.test(authScheme))) {
-    throw invalidConfigError(
-      `"authScheme" must be a single word such as "Bearer", or "" for none, got ${describe(authScheme)}.`,
-    );
-  }
+  check(
+    typeof headerName === 'string' && HTTP_TOKEN.test(headerName),
+    'headerName',
+    ngDevMode ? `must be a valid HTTP header name, got ${describe(headerName)}.` : '',
+  );
+  check(
+    typeof authScheme === 'string' && (authScheme === '' || HTTP_TOKEN.test(authScheme)),
+    'authScheme',
+    ngDevMode
+      ? `must be a single word such as "Bearer", or "" for none, got ${describe(authScheme)}.`
+      : '',
+  );
   checkFunction('buildRefreshRequest', buildRefreshRequest);
   checkFunction('parseRefreshResponse', parseRefreshResponse);
   if (onSessionExpired !== undefined) {
     checkFunction('onSessionExpired', onSessionExpired);
   }
-  if (
-    typeof refreshTimeout !== 'number' ||
-    !(refreshTimeout > 0) ||
-    !Number.isFinite(refreshTimeout)
-  ) {
-    throw invalidConfigError(
-      `"refreshTimeout" must be a positive number of milliseconds, got ${describe(refreshTimeout)}.`,
-    );
-  }
-  if (typeof expiryLeeway !== 'number' || !(expiryLeeway >= 0) || !Number.isFinite(expiryLeeway)) {
-    throw invalidConfigError(
-      `"expiryLeeway" must be a non-negative number of milliseconds, got ${describe(expiryLeeway)}.`,
-    );
-  }
-  if (typeof crossTab !== 'boolean') {
-    throw invalidConfigError(`"crossTab" must be true or false, got ${describe(crossTab)}.`);
-  }
+  check(
+    typeof refreshTimeout === 'number' && refreshTimeout > 0 && Number.isFinite(refreshTimeout),
+    'refreshTimeout',
+    ngDevMode ? `must be a positive number of milliseconds, got ${describe(refreshTimeout)}.` : '',
+  );
+  check(
+    typeof expiryLeeway === 'number' && expiryLeeway >= 0 && Number.isFinite(expiryLeeway),
+    'expiryLeeway',
+    ngDevMode
+      ? `must be a non-negative number of milliseconds, got ${describe(expiryLeeway)}.`
+      : '',
+  );
+  check(
+    typeof crossTab === 'boolean',
+    'crossTab',
+    ngDevMode ? `must be true or false, got ${describe(crossTab)}.` : '',
+  );
   if (store !== undefined) {
     checkStore(store);
   }
@@ -196,62 +200,81 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
   };
 }
 
+/**
+ * Throws `NGTR101` for `option` unless `isValid`.
+ *
+ * @param detail - What is wrong, for development builds; `''` in production, where only the code and
+ *   the option's name remain.
+ */
+function check(isValid: boolean, option: string, detail: string): asserts isValid {
+  if (!isValid) {
+    throw invalidConfigError(option, detail);
+  }
+}
+
 function checkArray(
   option: string,
   value: unknown,
   checkItem: (item: unknown, at: string) => void,
 ): void {
   if (!Array.isArray(value)) {
-    throw invalidConfigError(`"${option}" must be an array, got ${describe(value)}.`);
+    throw invalidConfigError(option, ngDevMode ? `must be an array, got ${describe(value)}.` : '');
   }
   value.forEach((item, index) => checkItem(item, `${option}[${index}]`));
 }
 
 function checkUrlMatcher(matcher: unknown, at: string): asserts matcher is UrlMatcher {
-  if (typeof matcher === 'function') {
-    return;
-  }
   if (matcher instanceof RegExp) {
     checkStatelessRegExp(matcher, at);
     return;
   }
-  if (typeof matcher !== 'string' || matcher === '') {
-    throw invalidConfigError(
-      `"${at}" must be a non-empty string, a RegExp or a function, got ${describe(matcher)}.`,
-    );
-  }
+  check(
+    typeof matcher === 'function' || (typeof matcher === 'string' && matcher !== ''),
+    at,
+    ngDevMode
+      ? `must be a non-empty string, a RegExp or a function, got ${describe(matcher)}.`
+      : '',
+  );
 }
 
 function checkOriginMatcher(matcher: unknown, at: string): asserts matcher is OriginMatcher {
   if (matcher instanceof RegExp) {
     checkStatelessRegExp(matcher, at);
-    if (!isAnchored(matcher)) {
-      throw invalidConfigError(
-        `"${at}" must be anchored with ^ and $ (e.g. /^https:\\/\\/api\\.example\\.com$/), ` +
-          `or a look-alike host could match it, got ${matcher}.`,
-      );
-    }
+    check(
+      isAnchored(matcher),
+      at,
+      ngDevMode
+        ? 'must be anchored with ^ and $ (e.g. /^https:\\/\\/api\\.example\\.com$/), or a ' +
+            `look-alike host could match it, got ${matcher}.`
+        : '',
+    );
     return;
   }
-  if (typeof matcher !== 'string' || normalizeOrigin(matcher) === null) {
-    throw invalidConfigError(
-      `"${at}" must be an origin such as "https://api.example.com" (scheme, host and optional ` +
-        `port; no path or credentials) or a RegExp, got ${describe(matcher)}.`,
-    );
-  }
+  check(
+    typeof matcher === 'string' && normalizeOrigin(matcher) !== null,
+    at,
+    ngDevMode
+      ? 'must be an origin such as "https://api.example.com" (scheme, host and optional port; ' +
+          `no path or credentials) or a RegExp, got ${describe(matcher)}.`
+      : '',
+  );
 }
 
 /** RegExps with `g` or `y` remember `lastIndex` between tests and would match every other request. */
 function checkStatelessRegExp(pattern: RegExp, at: string): void {
-  if (pattern.global || pattern.sticky) {
-    throw invalidConfigError(`"${at}" must not use the g or y flag, got ${pattern}.`);
-  }
+  check(
+    !pattern.global && !pattern.sticky,
+    at,
+    ngDevMode ? `must not use the g or y flag, got ${pattern}.` : '',
+  );
 }
 
 function checkFunction(option: string, value: unknown): void {
-  if (typeof value !== 'function') {
-    throw invalidConfigError(`"${option}" must be a function, got ${describe(value)}.`);
-  }
+  check(
+    typeof value === 'function',
+    option,
+    ngDevMode ? `must be a function, got ${describe(value)}.` : '',
+  );
 }
 
 function checkStore(store: unknown): asserts store is Type<TokenStore> | TokenStore {
@@ -262,11 +285,13 @@ function checkStore(store: unknown): asserts store is Type<TokenStore> | TokenSt
   const missing = methods.filter(
     (method) => typeof (store as Record<string, unknown> | null)?.[method] !== 'function',
   );
-  if (missing.length > 0) {
-    throw invalidConfigError(
-      `"store" must be a TokenStore class or instance; ${describe(store)} lacks ${missing.join(', ')}.`,
-    );
-  }
+  check(
+    missing.length === 0,
+    'store',
+    ngDevMode
+      ? `must be a TokenStore class or instance; ${describe(store)} lacks ${missing.join(', ')}.`
+      : '',
+  );
 }
 
 /** A short description of a bad option value for an error message. */

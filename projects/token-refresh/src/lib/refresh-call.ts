@@ -32,7 +32,9 @@ export function sendRefreshCall(
       () =>
         new TokenRefreshError(
           'session-expired',
-          'There is no refresh token to refresh the session with; the user must sign in again.',
+          ngDevMode
+            ? 'There is no refresh token to refresh the session with; the user must sign in again.'
+            : '',
         ),
     );
   }
@@ -57,7 +59,9 @@ export function toRefreshError(error: unknown): TokenRefreshError {
   if (error instanceof HttpErrorResponse && SESSION_REJECTED_STATUSES.includes(error.status)) {
     return new TokenRefreshError(
       'session-expired',
-      `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`,
+      ngDevMode
+        ? `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`
+        : '',
       { cause: error },
     );
   }
@@ -65,22 +69,24 @@ export function toRefreshError(error: unknown): TokenRefreshError {
     // HttpClient reports a 2xx answer whose body is not valid JSON as an error.
     return new TokenRefreshError(
       'invalid-refresh-response',
-      `The refresh answered ${error.status}, but its body could not be read as JSON.`,
+      ngDevMode
+        ? `The refresh answered ${error.status}, but its body could not be read as JSON.`
+        : '',
       { cause: error },
     );
   }
   if (error instanceof HttpErrorResponse) {
-    const answer =
-      error.status === 0 ? 'no answer (network error or CORS)' : `status ${error.status}`;
-    return new TokenRefreshError(
-      'refresh-failed',
-      `The refresh call failed with ${answer}; the session is kept and the next failed request refreshes again.`,
-      { cause: error },
-    );
+    return new TokenRefreshError('refresh-failed', ngDevMode ? describeFailure(error.status) : '', {
+      cause: error,
+    });
   }
-  return new TokenRefreshError('refresh-failed', 'The refresh call failed; see `cause`.', {
-    cause: error,
-  });
+  return new TokenRefreshError(
+    'refresh-failed',
+    ngDevMode ? 'The refresh call failed; see `cause`.' : '',
+    {
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -97,10 +103,8 @@ function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet 
       ? error
       : new TokenRefreshError(
           'invalid-refresh-response',
-          'parseRefreshResponse threw; see `cause`.',
-          {
-            cause: error,
-          },
+          ngDevMode ? 'parseRefreshResponse threw; see `cause`.' : '',
+          { cause: error },
         );
   }
   // A parser written in JavaScript may return anything: check what really came back.
@@ -108,8 +112,13 @@ function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet 
   if (typeof accessToken !== 'string' || accessToken === '') {
     throw new TokenRefreshError(
       'invalid-refresh-response',
-      'parseRefreshResponse returned no non-empty "accessToken".',
+      ngDevMode ? 'parseRefreshResponse returned no non-empty "accessToken".' : '',
     );
   }
   return tokens;
+}
+
+function describeFailure(status: number): string {
+  const answer = status === 0 ? 'no answer (network error or CORS)' : `status ${status}`;
+  return `The refresh call failed with ${answer}; the session is kept and the next failed request refreshes again.`;
 }

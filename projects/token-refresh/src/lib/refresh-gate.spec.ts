@@ -18,7 +18,15 @@ import { Subject, switchMap, take } from 'rxjs';
 import { TokenRefreshError } from './errors';
 import { provideTokenRefresh } from './provide-token-refresh';
 import { tokenRefreshInterceptor } from './token-refresh-interceptor';
-import { bearerOf, expectRefresh, record, reject401, REFRESH_URL, setUp } from './spec-helpers';
+import {
+  bearerOf,
+  expectRefresh,
+  inProductionBuild,
+  record,
+  reject401,
+  REFRESH_URL,
+  setUp,
+} from './spec-helpers';
 import { MemoryTokenStore, TokenSet, TokenStore } from './token-store';
 
 describe('refresh gate: concurrent failures', () => {
@@ -380,6 +388,22 @@ describe('refresh gate: transient refresh failures', () => {
       expect(next.values).toEqual(['c']);
     },
   );
+
+  it('keeps the code and the cause but drops the long text in a production build', () => {
+    const { http, backend, store } = setUp();
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const result = record(http.get('/api/orders'));
+
+    inProductionBuild(() => {
+      reject401(backend.expectOne('/api/orders'));
+      expectRefresh(backend).flush(null, { status: 401, statusText: 'Unauthorized' });
+    });
+
+    const error = result.errors[0] as TokenRefreshError;
+    expect(error.message).toBe('NGTR201');
+    expect(error.code).toBe('session-expired');
+    expect((error.cause as HttpErrorResponse).status).toBe(401);
+  });
 
   it('fails all waiters with refresh-timeout when the refresh does not answer within refreshTimeout', () => {
     jest.useFakeTimers();

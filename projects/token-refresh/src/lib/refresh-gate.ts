@@ -221,7 +221,9 @@ export class RefreshGate {
       () =>
         new TokenRefreshError(
           'refresh-timeout',
-          `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`,
+          ngDevMode
+            ? `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`
+            : '',
         ),
     ).pipe(
       catchError((error: unknown) => {
@@ -243,7 +245,9 @@ export class RefreshGate {
         if (epoch !== this.sessionEpoch || wasCleared(before, now)) {
           throw new TokenRefreshError(
             'session-cleared',
-            'The session was cleared while the refresh was in flight; its answer was discarded.',
+            ngDevMode
+              ? 'The session was cleared while the refresh was in flight; its answer was discarded.'
+              : '',
           );
         }
         const merged: TokenSet = {
@@ -313,7 +317,10 @@ export class RefreshGate {
     this.clearExpiredSession().subscribe({
       next: () =>
         this.expireSession(
-          new TokenRefreshError('session-expired', 'The session ended in another tab of this app.'),
+          new TokenRefreshError(
+            'session-expired',
+            ngDevMode ? 'The session ended in another tab of this app.' : '',
+          ),
         ),
       // A failing store cannot be reported to any request here: report it the Angular way.
       error: (error: unknown) => this.injector.get(ErrorHandler).handleError(error),

@@ -118,7 +118,7 @@ describe('refresh call builders', () => {
 
   it('oauth2RefreshGrant rejects a missing clientId with an error naming it', () => {
     expect(() => oauth2RefreshGrant({ clientId: '' })).toThrow(
-      'NGTR101: provideTokenRefresh: oauth2RefreshGrant: "clientId" must be a non-empty string.',
+      'NGTR101: provideTokenRefresh: "oauth2RefreshGrant.clientId" must be a non-empty string.',
     );
   });
 });

@@ -59,10 +59,10 @@ export function oauth2RefreshGrant(options: OAuth2RefreshGrantOptions): RefreshR
   // Typed, but called from JavaScript too: check what really arrived.
   const given = options as OAuth2RefreshGrantOptions | undefined;
   if (typeof given?.clientId !== 'string' || given.clientId === '') {
-    throw invalidConfigError('oauth2RefreshGrant: "clientId" must be a non-empty string.');
+    throw invalidConfigError('oauth2RefreshGrant.clientId', 'must be a non-empty string.');
   }
   if (options.scope !== undefined && typeof options.scope !== 'string') {
-    throw invalidConfigError('oauth2RefreshGrant: "scope" must be a string when given.');
+    throw invalidConfigError('oauth2RefreshGrant.scope', 'must be a string when given.');
   }
   const headers = new HttpHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' });
   return (refreshToken, refreshUrl) => {
@@ -127,15 +127,21 @@ export function parseTokenResponse(body: unknown): TokenSet {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const accessToken = fields['accessToken'] ?? fields['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') {
-    throw invalidResponse('it has no non-empty "accessToken" or "access_token" string');
+    throw invalidResponse(
+      ngDevMode ? 'it has no non-empty "accessToken" or "access_token" string' : '',
+    );
   }
   const refreshToken = fields['refreshToken'] ?? fields['refresh_token'];
   if (refreshToken != null && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw invalidResponse('its "refreshToken"/"refresh_token" is not a non-empty string');
+    throw invalidResponse(
+      ngDevMode ? 'its "refreshToken"/"refresh_token" is not a non-empty string' : '',
+    );
   }
   const expiresIn = fields['expiresIn'] ?? fields['expires_in'];
   if (expiresIn != null && !(typeof expiresIn === 'number' && Number.isFinite(expiresIn))) {
-    throw invalidResponse('its "expiresIn"/"expires_in" is not a number of seconds');
+    throw invalidResponse(
+      ngDevMode ? 'its "expiresIn"/"expires_in" is not a number of seconds' : '',
+    );
   }
   return {
     accessToken,
@@ -147,6 +153,6 @@ export function parseTokenResponse(body: unknown): TokenSet {
 function invalidResponse(reason: string): TokenRefreshError {
   return new TokenRefreshError(
     'invalid-refresh-response',
-    `The refresh answer cannot be used: ${reason}.`,
+    reason === '' ? '' : `The refresh answer cannot be used: ${reason}.`,
   );
 }

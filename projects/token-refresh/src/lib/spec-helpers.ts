@@ -90,3 +90,25 @@ export async function settle(): Promise<void> {
     await Promise.resolve();
   }
 }
+
+/** Runs `body` as a production build would: with `ngDevMode` false, as the Angular CLI defines it. */
+export function inProductionBuild<T>(body: () => T): T {
+  const global = globalThis as { ngDevMode?: unknown };
+  const devMode = global.ngDevMode;
+  global.ngDevMode = false;
+  try {
+    return body();
+  } finally {
+    global.ngDevMode = devMode;
+  }
+}
+
+/** The message of the error `body` throws. */
+export function thrownMessage(body: () => unknown): string {
+  try {
+    body();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+}

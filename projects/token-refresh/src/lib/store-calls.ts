@@ -68,7 +68,9 @@ function isPromiseLike<T>(value: MaybePromise<T>): value is Promise<T> {
 function storeFailed(method: string, cause: unknown): TokenRefreshError {
   return new TokenRefreshError(
     'store-failed',
-    `TokenStore.${method}() threw or rejected; see \`cause\`.`,
+    ngDevMode
+      ? `TokenStore.${method}() threw or rejected; see \`cause\`.`
+      : `TokenStore.${method}()`,
     { cause },
   );
 }
