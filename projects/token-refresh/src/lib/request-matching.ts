@@ -30,6 +30,14 @@ export class RequestPolicy {
     if (isPathRelative(url)) {
       return true;
     }
+    const schemeEnd = url.indexOf('://');
+    if (schemeEnd > 0) {
+      // The cache holds only authorities that passed plainAuthorityOf(), so a hit needs no checks.
+      const known = this.decisionsByAuthority.get(url.slice(0, authorityEnd(url, schemeEnd + 3)));
+      if (known !== undefined) {
+        return known;
+      }
+    }
     const authority = plainAuthorityOf(url);
     if (authority === null) {
       return this.isAllowedOrigin(parseOrigin(url, this.appOrigin));
@@ -154,6 +162,17 @@ function plainAuthorityOf(url: string): string | null {
     }
   }
   return url;
+}
+
+/** Where the authority that starts at `from` ends: at the first `/`, `?` or `#`, or at the end. */
+function authorityEnd(url: string, from: number): number {
+  for (let i = from; i < url.length; i++) {
+    const code = url.charCodeAt(i);
+    if (code === SLASH || code === QUESTION_MARK || code === HASH) {
+      return i;
+    }
+  }
+  return url.length;
 }
 
 const SCHEME = /^[a-zA-Z][a-zA-Z\d+.-]*$/;

@@ -112,6 +112,28 @@ describe('tokenRefreshInterceptor: origins', () => {
     },
   );
 
+  it('still refuses every look-alike once the allowed origin has been seen (decisions are cached)', () => {
+    const { http, backend, store } = setUp({ allowedOrigins: ['https://api.example.com'] });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const allowed = [
+      'https://api.example.com/a',
+      'https://api.example.com?b',
+      'https://api.example.com',
+    ];
+
+    for (const url of [...allowed, ...foreignUrls, ...allowed]) {
+      http.get(url).subscribe();
+    }
+
+    const sent = backend.match(() => true);
+    expect(sent.map((request) => [request.request.url, bearerOf(request)])).toEqual(
+      [...allowed, ...foreignUrls, ...allowed].map((url) => [
+        url,
+        allowed.includes(url) ? 'Bearer access-1' : null,
+      ]),
+    );
+  });
+
   it.each([
     ['an exact origin', 'https://api.example.com', 'https://api.example.com/v1/orders'],
     [

@@ -84,9 +84,14 @@ function sendWithRetries(
   options: TokenRefreshOptions,
   retries = 0,
 ): Observable<HttpEvent<unknown>> {
-  return next(withAccessToken(request, token, options)).pipe(
+  const sent = next(withAccessToken(request, token, options));
+  if (retries >= options.maxRetries) {
+    // No retry left: the error passes through unchanged, so no operator is needed to catch it.
+    return sent;
+  }
+  return sent.pipe(
     catchError((error: unknown) =>
-      retries < options.maxRetries && isRefreshStatus(error, options.statusCodes)
+      isRefreshStatus(error, options.statusCodes)
         ? gate
             .tokenAfterRejection(token)
             .pipe(
