@@ -212,14 +212,53 @@ function build(variant, configuration) {
   });
 }
 
-function mainBundle(dir) {
+/**
+ * The JavaScript a page loads before the app starts (`main.js` and the chunks it imports statically)
+ * and the chunks it may load later with `import()`, each as a list of file contents.
+ */
+function bundleFiles(dir) {
   const browser = join(dir, 'browser');
-  const file = readdirSync(browser).find((name) => /^main.*\.js$/.test(name));
-  return readFileSync(join(browser, file));
+  const read = (name) => readFileSync(join(browser, name));
+  const main = readdirSync(browser).find((name) => /^main.*\.js$/.test(name));
+  const initial = new Set();
+  const lazy = new Set();
+  const visit = (name, into) => {
+    if (initial.has(name) || into.has(name)) {
+      return;
+    }
+    into.add(name);
+    const text = read(name).toString('utf8');
+    for (const [, imported] of text.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) {
+      visit(imported, into);
+    }
+    for (const [, imported] of text.matchAll(/import\(\s*"\.\/([\w.-]+\.js)"\s*\)/g)) {
+      visit(imported, lazy);
+    }
+  };
+  visit(main, initial);
+  return {
+    initial: [...initial].map(read),
+    lazy: [...lazy].filter((n) => !initial.has(n)).map(read),
+  };
+}
+
+/** Sizes of files as a browser downloads them: each file compressed on its own. */
+function sizesOf(files) {
+  const sum = (measure) => files.reduce((total, file) => total + measure(file), 0);
+  return {
+    files: files.length,
+    minified: sum((file) => file.length),
+    gzip: sum((file) => gzipSync(file, { level: 9 }).length),
+    brotli: sum(
+      (file) =>
+        brotliCompressSync(file, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    ),
+  };
 }
 
 /**
- * Builds the variants' apps and measures their main bundles.
+ * Builds the variants' apps and measures what their pages load before the app starts: `main.js` and
+ * the chunks it imports statically. Chunks loaded later with `import()` are measured apart (`lazy`).
  * @param variants - Names from APP_SOURCES; `bare` is always included, for the deltas.
  * @param withRaw - Also build without optimization, for the raw size.
  */
@@ -229,19 +268,17 @@ export function measureBundles(variants = Object.keys(APP_SOURCES), { withRaw = 
   const sizes = {};
   for (const variant of names) {
     build(variant);
-    const minified = mainBundle(join(APPS, 'dist', slug(variant)));
+    const { initial, lazy } = bundleFiles(join(APPS, 'dist', slug(variant)));
     let raw = null;
     if (withRaw) {
       build(variant, 'raw');
-      raw = mainBundle(join(APPS, 'dist-raw', slug(variant))).length;
+      raw = sizesOf(bundleFiles(join(APPS, 'dist-raw', slug(variant))).initial).minified;
     }
     sizes[variant] = {
       raw,
-      minified: minified.length,
-      gzip: gzipSync(minified, { level: 9 }).length,
-      brotli: brotliCompressSync(minified, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
-        .length,
-      text: minified.toString('utf8'),
+      ...sizesOf(initial),
+      lazy: lazy.length > 0 ? sizesOf(lazy) : null,
+      text: initial.map((file) => file.toString('utf8')).join('\n'),
     };
   }
   const bare = sizes.bare;
@@ -250,12 +287,14 @@ export function measureBundles(variants = Object.keys(APP_SOURCES), { withRaw = 
       variant,
       {
         raw: size.raw,
+        files: size.files,
         minified: size.minified,
         gzip: size.gzip,
         brotli: size.brotli,
         gzipDelta: size.gzip - bare.gzip,
         brotliDelta: size.brotli - bare.brotli,
         minifiedDelta: size.minified - bare.minified,
+        lazy: size.lazy,
       },
     ]),
   );
