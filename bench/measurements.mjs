@@ -4,6 +4,8 @@
 import { HttpBackend, HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
 import {
   createEnvironmentInjector,
+  inject,
+  InjectionToken,
   provideZonelessChangeDetection,
   ɵINJECTOR_SCOPE,
 } from '@angular/core';
@@ -37,7 +39,8 @@ export function untouchedRequests({ requests = 100_000, rounds = 10 } = {}) {
   const perRound = Math.ceil(requests / rounds);
   const apps = {
     bare: createApp('bare', syncOkBackend),
-    'empty interceptor': emptyInterceptorApp(),
+    'empty interceptor': interceptorApp((request, next) => next(request)),
+    'one inject()': interceptorApp((request, next) => (inject(INJECTED), next(request))),
     'ngx-token-refresh': createApp('ngx-token-refresh', syncOkBackend, withToken(VALID_JWT)),
   };
   const result = {};
@@ -217,13 +220,20 @@ function withToken(token) {
   return tokens;
 }
 
-/** An app whose only interceptor does nothing but call next(): the floor of any interceptor. */
-function emptyInterceptorApp() {
+/** What an interceptor that only injects its configuration reads: the floor of a configured one. */
+const INJECTED = new InjectionToken('INJECTED');
+
+/**
+ * An app whose only interceptor is `interceptor`: one that only calls next() is the floor of any
+ * interceptor, one that also injects something is the floor of any interceptor configured through DI.
+ */
+function interceptorApp(interceptor) {
   const injector = createEnvironmentInjector(
     [
       { provide: ɵINJECTOR_SCOPE, useValue: 'root' },
       provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([(request, next) => next(request)])),
+      provideHttpClient(withInterceptors([interceptor])),
+      { provide: INJECTED, useValue: {} },
       { provide: HttpBackend, useValue: syncOkBackend },
     ],
     null,
