@@ -218,16 +218,16 @@ function build(variant, configuration) {
  */
 function bundleFiles(dir) {
   const browser = join(dir, 'browser');
-  const read = (name) => readFileSync(join(browser, name));
   const main = readdirSync(browser).find((name) => /^main.*\.js$/.test(name));
-  const initial = new Set();
-  const lazy = new Set();
+  const initial = new Map();
+  const lazy = new Map();
   const visit = (name, into) => {
     if (initial.has(name) || into.has(name)) {
       return;
     }
-    into.add(name);
-    const text = read(name).toString('utf8');
+    const file = readFileSync(join(browser, name));
+    into.set(name, file);
+    const text = file.toString('utf8');
     for (const [, imported] of text.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) {
       visit(imported, into);
     }
@@ -236,9 +236,10 @@ function bundleFiles(dir) {
     }
   };
   visit(main, initial);
+  // A chunk reached by import() first and statically later loads up front: it counts as initial.
   return {
-    initial: [...initial].map(read),
-    lazy: [...lazy].filter((n) => !initial.has(n)).map(read),
+    initial: [...initial.values()],
+    lazy: [...lazy].filter(([name]) => !initial.has(name)).map(([, file]) => file),
   };
 }
 
