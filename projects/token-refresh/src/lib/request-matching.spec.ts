@@ -1,6 +1,6 @@
-import { isAnchored, matchesUrlPrefix, normalizeOrigin } from './request-matching';
+import { isAnchored, normalizeOrigin, urlPrefixTest } from './request-matching';
 
-describe('matchesUrlPrefix', () => {
+describe('urlPrefixTest', () => {
   const APP = 'https://app.example.com';
 
   it.each([
@@ -20,12 +20,52 @@ describe('matchesUrlPrefix', () => {
     ['https://auth.example.com/tokens', 'https://auth.example.com/token', false],
     ['/token', 'https://auth.example.com/token', false],
   ])('%j against %j: %s', (url, pattern, expected) => {
-    expect(matchesUrlPrefix(url, pattern, APP)).toBe(expected);
+    expect(urlPrefixTest([pattern], APP)(url)).toBe(expected);
+  });
+
+  it.each([
+    ['/api/v1.0/public', '/api/v1.0/public/x', true],
+    ['/api/v1.0/public', '/api/v1x0/public/x', false],
+    ['/api/(legacy)+', '/api/(legacy)+/x', true],
+    ['/api/(legacy)+', '/api/legacylegacy/x', false],
+    ['/a|/b', '/b', false],
+    ['/files/[id]', '/files/i', false],
+    ['/q?x=$1', '/q?x=$1', true],
+    ['/q?x=$1', '/qx=', false],
+    ['/path\\to', '/path\\to/x', true],
+  ])('takes %j literally: %j is %s', (pattern, url, expected) => {
+    expect(urlPrefixTest([pattern], APP)(url)).toBe(expected);
+  });
+
+  it('matches any of several patterns, each on its own segment boundary', () => {
+    const test = urlPrefixTest(
+      ['/api/auth/refresh', '/api/public', 'https://auth.example.com/token'],
+      APP,
+    );
+
+    expect(
+      [
+        '/api/auth/refresh',
+        '/api/public/x',
+        'https://auth.example.com/token?y',
+        'https://app.example.com/api/public',
+      ].map(test),
+    ).toEqual([true, true, true, true]);
+    expect(
+      [
+        '/api/auth/refreshed',
+        '/api/publicity',
+        'https://auth.example.com/tokens',
+        '/api/orders',
+      ].map(test),
+    ).toEqual([false, false, false, false]);
   });
 
   it('does not match absolute URLs by path where the app origin is unknown (server-side)', () => {
-    expect(matchesUrlPrefix('https://app.example.com/api/public', '/api/public', null)).toBe(false);
-    expect(matchesUrlPrefix('/api/public/x', '/api/public', null)).toBe(true);
+    const test = urlPrefixTest(['/api/public'], null);
+
+    expect(test('https://app.example.com/api/public')).toBe(false);
+    expect(test('/api/public/x')).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { HttpRequest } from '@angular/common/http';
 import { DOCUMENT, inject, Injectable } from '@angular/core';
 
-import { OriginMatcher, TOKEN_REFRESH_OPTIONS, UrlMatcher } from './token-refresh-config';
+import { OriginMatcher, TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 
 /**
  * Decides, per request, whether the access token may be sent and whether the request takes part in
@@ -19,7 +19,19 @@ export class RequestPolicy {
     (origin) => origin instanceof RegExp,
   );
   /** Origin decisions by the plain `scheme://authority` prefix of absolute URLs; see below. */
-  private readonly decisionsByAuthority = new Map<string, boolean>();
+  private readonly decidedAuthorities = new AuthorityDecisions();
+  /** `refreshUrl` and the string entries of `skipUrls`, compiled into one test. */
+  private readonly isExcludedUrl = urlPrefixTest(
+    [
+      this.options.refreshUrl,
+      ...this.options.skipUrls.filter((matcher) => typeof matcher === 'string'),
+    ],
+    this.appOrigin,
+  );
+  /** The RegExp and predicate entries of `skipUrls`, in their order. */
+  private readonly otherSkipMatchers = this.options.skipUrls.filter(
+    (matcher) => typeof matcher !== 'string',
+  );
 
   /**
    * Whether `url` may receive the access token: relative URLs and the app's own origin always may,
@@ -30,26 +42,17 @@ export class RequestPolicy {
     if (isPathRelative(url)) {
       return true;
     }
-    const schemeEnd = url.indexOf('://');
-    if (schemeEnd > 0) {
-      // The cache holds only authorities that passed plainAuthorityOf(), so a hit needs no checks.
-      const known = this.decisionsByAuthority.get(url.slice(0, authorityEnd(url, schemeEnd + 3)));
-      if (known !== undefined) {
-        return known;
-      }
+    // Holds only authorities that passed plainAuthorityOf(), so a known one needs no checks.
+    const known = this.decidedAuthorities.decisionFor(url);
+    if (known !== undefined) {
+      return known;
     }
     const authority = plainAuthorityOf(url);
     if (authority === null) {
       return this.isAllowedOrigin(parseOrigin(url, this.appOrigin));
     }
-    let allowed = this.decisionsByAuthority.get(authority);
-    if (allowed === undefined) {
-      if (this.decisionsByAuthority.size >= MAX_CACHED_AUTHORITIES) {
-        this.decisionsByAuthority.clear();
-      }
-      allowed = this.isAllowedOrigin(parseOrigin(authority, this.appOrigin));
-      this.decisionsByAuthority.set(authority, allowed);
-    }
+    const allowed = this.isAllowedOrigin(parseOrigin(authority, this.appOrigin));
+    this.decidedAuthorities.remember(authority, allowed);
     return allowed;
   }
 
@@ -66,63 +69,117 @@ export class RequestPolicy {
 
   /** Whether the request is the refresh call or matches `skipUrls`: it is then left untouched. */
   isExcluded(request: HttpRequest<unknown>): boolean {
-    if (this.matches(request, this.options.refreshUrl)) {
+    if (this.isExcludedUrl(request.url)) {
       return true;
     }
     // A loop rather than some(): this runs on every request, and needs no closure.
-    for (const matcher of this.options.skipUrls) {
-      if (this.matches(request, matcher)) {
+    for (const matcher of this.otherSkipMatchers) {
+      if (typeof matcher === 'function' ? matcher(request) : matcher.test(request.url)) {
         return true;
       }
     }
     return false;
   }
-
-  private matches(request: HttpRequest<unknown>, matcher: UrlMatcher): boolean {
-    if (typeof matcher === 'function') {
-      return matcher(request);
-    }
-    if (matcher instanceof RegExp) {
-      return matcher.test(request.url);
-    }
-    return matchesUrlPrefix(request.url, matcher, this.appOrigin);
-  }
 }
 
 /**
- * Whether `url` equals `pattern` or continues it after a segment boundary (`/`, `?` or `#`): the
- * pattern `/api/public` matches `/api/public/x` and `/api/public?x=1`, not `/api/publicity` nor
- * `/v2/api/public`. A pattern that is an absolute path also matches the same path on an absolute URL
- * of the app's own origin.
+ * A test for URLs that equal one of `patterns` or continue it after a segment boundary (`/`, `?` or
+ * `#`): the pattern `/api/public` matches `/api/public/x` and `/api/public?x=1`, not
+ * `/api/publicity` nor `/v2/api/public`. A pattern that is an absolute path also matches the same
+ * path on an absolute URL of the app's own origin.
  *
- * @param url - The request URL.
- * @param pattern - A URL or URL prefix from `skipUrls` or `refreshUrl`.
+ * The patterns are compiled into one anchored RegExp, so that a request costs one test however many
+ * patterns there are: this runs on every request.
+ *
+ * @param patterns - URLs or URL prefixes: `refreshUrl` and the strings of `skipUrls`.
  * @param appOrigin - The app's origin, or `null` where unknown (server-side rendering).
  */
-export function matchesUrlPrefix(url: string, pattern: string, appOrigin: string | null): boolean {
-  if (startsWithSegments(url, pattern)) {
-    return true;
-  }
-  if (appOrigin === null || !isPathRelative(pattern) || isPathRelative(url)) {
-    return false;
-  }
-  const parsed = parseUrl(url, appOrigin);
-  return (
-    parsed !== null &&
-    parsed.origin === appOrigin &&
-    startsWithSegments(parsed.pathname + parsed.search + parsed.hash, pattern)
-  );
+export function urlPrefixTest(
+  patterns: readonly string[],
+  appOrigin: string | null,
+): (url: string) => boolean {
+  const anyPrefix = prefixRegExp(patterns);
+  const pathPrefixes = patterns.filter(isPathRelative);
+  const pathPrefix =
+    appOrigin !== null && pathPrefixes.length > 0 ? prefixRegExp(pathPrefixes) : null;
+  return (url) => {
+    if (anyPrefix.test(url)) {
+      return true;
+    }
+    if (appOrigin === null || pathPrefix === null || isPathRelative(url)) {
+      return false;
+    }
+    const parsed = parseUrl(url, appOrigin);
+    return (
+      parsed !== null &&
+      parsed.origin === appOrigin &&
+      pathPrefix.test(parsed.pathname + parsed.search + parsed.hash)
+    );
+  };
 }
 
-function startsWithSegments(url: string, pattern: string): boolean {
-  if (!url.startsWith(pattern)) {
-    return false;
+/**
+ * `^(?:p1|p2|...)`, each pattern taken literally and, unless it ends with `/`, followed by a segment
+ * boundary or the end.
+ */
+function prefixRegExp(patterns: readonly string[]): RegExp {
+  const alternatives = patterns.map(
+    (pattern) => escapeRegExp(pattern) + (pattern.endsWith('/') ? '' : SEGMENT_END),
+  );
+  return new RegExp(`^(?:${alternatives.join('|')})`);
+}
+
+/** A segment boundary (`/`, `?` or `#`) or the end of the URL. */
+const SEGMENT_END = '(?:[/?#]|$)';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * The decisions made for `scheme://authority` prefixes, each side compiled into one anchored RegExp:
+ * one or two tests answer a URL of a known origin, where slicing its authority out to look it up would
+ * allocate a string on every request. Bounded, so that an app calling many hosts cannot grow it
+ * without end.
+ */
+class AuthorityDecisions {
+  private readonly allowed: string[] = [];
+  private readonly denied: string[] = [];
+  private allowedTest: RegExp | null = null;
+  private deniedTest: RegExp | null = null;
+
+  /** The decision for the authority `url` starts with, or `undefined` when none was made. */
+  decisionFor(url: string): boolean | undefined {
+    if (this.allowedTest?.test(url)) {
+      return true;
+    }
+    if (this.deniedTest?.test(url)) {
+      return false;
+    }
+    return undefined;
   }
-  if (url.length === pattern.length || pattern.endsWith('/')) {
-    return true;
+
+  /** Remembers the decision for `authority`, the whole `scheme://authority` prefix of a URL. */
+  remember(authority: string, isAllowed: boolean): void {
+    if (this.allowed.length + this.denied.length >= MAX_CACHED_AUTHORITIES) {
+      this.allowed.length = 0;
+      this.denied.length = 0;
+      this.allowedTest = null;
+      this.deniedTest = null;
+    }
+    if (isAllowed) {
+      this.allowed.push(authority);
+      this.allowedTest = authorityRegExp(this.allowed);
+    } else {
+      this.denied.push(authority);
+      this.deniedTest = authorityRegExp(this.denied);
+    }
   }
-  const next = url[pattern.length];
-  return next === '/' || next === '?' || next === '#';
+}
+
+/** Matches URLs that start with one of `authorities` and go on with `/`, `?`, `#` or nothing. */
+function authorityRegExp(authorities: readonly string[]): RegExp {
+  return new RegExp(`^(?:${authorities.map(escapeRegExp).join('|')})${SEGMENT_END}`);
 }
 
 /**
@@ -162,17 +219,6 @@ function plainAuthorityOf(url: string): string | null {
     }
   }
   return url;
-}
-
-/** Where the authority that starts at `from` ends: at the first `/`, `?` or `#`, or at the end. */
-function authorityEnd(url: string, from: number): number {
-  for (let i = from; i < url.length; i++) {
-    const code = url.charCodeAt(i);
-    if (code === SLASH || code === QUESTION_MARK || code === HASH) {
-      return i;
-    }
-  }
-  return url.length;
 }
 
 const SCHEME = /^[a-zA-Z][a-zA-Z\d+.-]*$/;

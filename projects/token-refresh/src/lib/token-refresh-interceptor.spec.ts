@@ -121,16 +121,43 @@ describe('tokenRefreshInterceptor: origins', () => {
       'https://api.example.com',
     ];
 
-    for (const url of [...allowed, ...foreignUrls, ...allowed]) {
+    // Each decided twice, and past the cache's bound (64 origins) so that it is emptied on the way.
+    const manyHosts = Array.from({ length: 70 }, (_, i) => `https://host-${i}.example.net/x`);
+    const urls = [...allowed, ...foreignUrls, ...allowed, ...foreignUrls, ...manyHosts, ...allowed];
+
+    for (const url of urls) {
       http.get(url).subscribe();
     }
 
     const sent = backend.match(() => true);
     expect(sent.map((request) => [request.request.url, bearerOf(request)])).toEqual(
-      [...allowed, ...foreignUrls, ...allowed].map((url) => [
-        url,
-        allowed.includes(url) ? 'Bearer access-1' : null,
-      ]),
+      urls.map((url) => [url, allowed.includes(url) ? 'Bearer access-1' : null]),
+    );
+  });
+
+  it('decides each origin on its own when allowed and foreign origins alternate', () => {
+    const { http, backend, store } = setUp({
+      allowedOrigins: ['https://api.example.com', /^https:\/\/billing\.example\.com$/],
+    });
+    void store.setTokens({ accessToken: 'access-1' });
+    const urls = [
+      'https://api.example.com/a',
+      'https://evil.io/b',
+      'http://localhost/c',
+      'https://cdn.example.net/d',
+      'https://billing.example.com/e',
+      'https://evil.io/f',
+      'https://billing.example.com/g',
+      'http://localhost/h',
+      'https://api.example.com/i',
+    ];
+
+    for (const url of urls) {
+      http.get(url).subscribe();
+    }
+
+    expect(backend.match(() => true).map(bearerOf)).toEqual(
+      urls.map((url) => (/evil|cdn/.test(url) ? null : 'Bearer access-1')),
     );
   });
 
