@@ -85,37 +85,35 @@ interface RecordedRefresh {
  */
 @Injectable()
 export class CrossTabCoordinator {
-  private readonly environment = inject(CROSS_TAB_ENVIRONMENT);
-  private readonly name = `ngx-token-refresh:${inject(TOKEN_REFRESH_OPTIONS).refreshUrl}`;
-  private readonly channel = this.environment.locks
-    ? this.environment.openChannel(this.name)
-    : null;
-  private readonly received = new Subject<CrossTabMessage>();
-  private readonly latestRefreshes = new Map<string, TokenSet>();
+  readonly #environment = inject(CROSS_TAB_ENVIRONMENT);
+  readonly #name = `ngx-token-refresh:${inject(TOKEN_REFRESH_OPTIONS).refreshUrl}`;
+  readonly #channel = this.#environment.locks ? this.#environment.openChannel(this.#name) : null;
+  readonly #received = new Subject<CrossTabMessage>();
+  readonly #latestRefreshes = new Map<string, TokenSet>();
   /** The recorded refresh whose tokens this tab holds, by its own refresh or a broadcast. */
-  private heldRefreshId: string | null = null;
+  #heldRefreshId: string | null = null;
 
   /** Messages from the other tabs. */
-  readonly messages: Observable<CrossTabMessage> = this.received.asObservable();
+  readonly messages: Observable<CrossTabMessage> = this.#received.asObservable();
 
   constructor() {
-    this.channel?.addEventListener('message', (event) => {
+    this.#channel?.addEventListener('message', (event) => {
       // Anything may arrive on the channel (another version of the library, another script).
       const message = event.data as CrossTabMessage | null | undefined;
       if (message?.type === 'refreshed') {
-        this.heldRefreshId = message.refreshId;
+        this.#heldRefreshId = message.refreshId;
         // Kept briefly for a tab that is about to get the lock; only the latest few matter.
-        this.latestRefreshes.set(message.refreshId, message.tokens);
-        const oldest = this.latestRefreshes.keys().next().value;
-        if (this.latestRefreshes.size > 8 && oldest !== undefined) {
-          this.latestRefreshes.delete(oldest);
+        this.#latestRefreshes.set(message.refreshId, message.tokens);
+        const oldest = this.#latestRefreshes.keys().next().value;
+        if (this.#latestRefreshes.size > 8 && oldest !== undefined) {
+          this.#latestRefreshes.delete(oldest);
         }
       }
       if (message?.type === 'refreshed' || message?.type === 'session-ended') {
-        this.received.next(message);
+        this.#received.next(message);
       }
     });
-    inject(DestroyRef).onDestroy(() => this.channel?.close());
+    inject(DestroyRef).onDestroy(() => this.#channel?.close());
   }
 
   /**
@@ -126,21 +124,21 @@ export class CrossTabCoordinator {
    * Unsubscribing stops waiting for the lock, or releases it.
    */
   runExclusive(refresh: () => Observable<TokenSet>): Observable<CrossTabRefresh> {
-    const locks = this.environment.locks;
-    if (!locks || !this.channel) {
+    const locks = this.#environment.locks;
+    if (!locks || !this.#channel) {
       return refresh().pipe(map((tokens) => ({ tokens, fromOtherTab: false })));
     }
     return new Observable<CrossTabRefresh>((subscriber) => {
       const abort = new AbortController();
-      const heldAtStart = this.heldRefreshId;
+      const heldAtStart = this.#heldRefreshId;
       let work: Subscription | undefined;
       locks
         .request(
-          this.name,
+          this.#name,
           { signal: abort.signal },
           () =>
             new Promise<void>((release) => {
-              work = this.refreshInLock(refresh, heldAtStart)
+              work = this.#refreshInLock(refresh, heldAtStart)
                 .pipe(finalize(release))
                 .subscribe(subscriber);
             }),
@@ -166,19 +164,19 @@ export class CrossTabCoordinator {
    *
    * @param heldAtStart - The recorded refresh whose tokens this tab held when its refresh started.
    */
-  private refreshInLock(
+  #refreshInLock(
     refresh: () => Observable<TokenSet>,
     heldAtStart: string | null,
   ): Observable<CrossTabRefresh> {
     const refreshHere = defer(() =>
       refresh().pipe(
         map((tokens) => {
-          this.announceRefresh(tokens);
+          this.#announceRefresh(tokens);
           return { tokens, fromOtherTab: false };
         }),
       ),
     );
-    const latest = this.lastRefresh();
+    const latest = this.#lastRefresh();
     if (
       latest === null ||
       latest.id === heldAtStart ||
@@ -187,7 +185,7 @@ export class CrossTabCoordinator {
       return refreshHere;
     }
     return firstOrAfter(
-      this.tokensOf(latest.id).pipe(map((tokens) => ({ tokens, fromOtherTab: true }))),
+      this.#tokensOf(latest.id).pipe(map((tokens) => ({ tokens, fromOtherTab: true }))),
       MESSAGE_GRACE_MS,
       refreshHere,
     );
@@ -195,22 +193,22 @@ export class CrossTabCoordinator {
 
   /** Tells the other tabs that the session has ended (rejected refresh or logout). */
   announceSessionEnded(): void {
-    this.channel?.postMessage({ type: 'session-ended' } satisfies CrossTabMessage);
+    this.#channel?.postMessage({ type: 'session-ended' } satisfies CrossTabMessage);
   }
 
-  private announceRefresh(tokens: TokenSet): void {
+  #announceRefresh(tokens: TokenSet): void {
     const refresh: RecordedRefresh = { id: Math.random().toString(36).slice(2), at: Date.now() };
-    this.heldRefreshId = refresh.id;
-    this.environment.storage?.setItem(`${this.name}:last-refresh`, JSON.stringify(refresh));
-    this.channel?.postMessage({
+    this.#heldRefreshId = refresh.id;
+    this.#environment.storage?.setItem(`${this.#name}:last-refresh`, JSON.stringify(refresh));
+    this.#channel?.postMessage({
       type: 'refreshed',
       refreshId: refresh.id,
       tokens,
     } satisfies CrossTabMessage);
   }
 
-  private lastRefresh(): RecordedRefresh | null {
-    const recorded = this.environment.storage?.getItem(`${this.name}:last-refresh`);
+  #lastRefresh(): RecordedRefresh | null {
+    const recorded = this.#environment.storage?.getItem(`${this.#name}:last-refresh`);
     try {
       const parsed = recorded ? (JSON.parse(recorded) as Partial<RecordedRefresh>) : null;
       return typeof parsed?.id === 'string' && typeof parsed.at === 'number'
@@ -223,9 +221,9 @@ export class CrossTabCoordinator {
   }
 
   /** The tokens another tab broadcast for `refreshId`, as soon as its message is here. */
-  private tokensOf(refreshId: string): Observable<TokenSet> {
+  #tokensOf(refreshId: string): Observable<TokenSet> {
     return defer(() => {
-      const known = this.latestRefreshes.get(refreshId);
+      const known = this.#latestRefreshes.get(refreshId);
       return known
         ? of(known)
         : this.messages.pipe(

@@ -34,18 +34,18 @@ function decodeBase64Url(segment: string): string {
  * token rather than once per request.
  */
 export class JwtExpiryCache {
-  private lastToken: string | null = null;
-  private lastExpiry: number | null = null;
+  #lastToken: string | null = null;
+  #lastExpiry: number | null = null;
 
   /**
    * @param token - The access token.
    * @returns Its expiry in epoch milliseconds, or `null` when unknown.
    */
   expiryOf(token: string): number | null {
-    if (token !== this.lastToken) {
-      this.lastToken = token;
-      this.lastExpiry = readJwtExpiry(token);
+    if (token !== this.#lastToken) {
+      this.#lastToken = token;
+      this.#lastExpiry = readJwtExpiry(token);
     }
-    return this.lastExpiry;
+    return this.#lastExpiry;
   }
 }

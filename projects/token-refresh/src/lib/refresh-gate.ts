@@ -45,6 +45,12 @@ interface StoredTokens {
   readonly refreshToken: string | null;
 }
 
+/** A token that gets a leeway of its own instead of `expiryLeeway`; see `RefreshGate`. */
+interface LeewayException {
+  readonly token: string;
+  readonly leeway: number;
+}
+
 const IDLE: GateState = { status: 'idle' };
 const REFRESHING: GateState = { status: 'refreshing' };
 
@@ -64,44 +70,44 @@ const REFRESHING: GateState = { status: 'refreshing' };
  */
 @Injectable()
 export class RefreshGate {
-  private readonly options = inject(TOKEN_REFRESH_OPTIONS);
-  private readonly store = inject(TokenStore);
-  private readonly http = inject(HttpClient);
-  private readonly injector = inject(EnvironmentInjector);
-  private readonly crossTab = inject(CrossTabCoordinator, { optional: true });
-  private readonly expiryCache = new JwtExpiryCache();
-  private readonly gate = new BehaviorSubject<GateState>(IDLE);
-  private readonly waiters = new WaiterQueue<string>();
-  private readonly eventsSubject = new Subject<TokenRefreshEvent>();
-  private readonly stateSignal = signal<TokenRefreshState>('idle');
+  readonly #options = inject(TOKEN_REFRESH_OPTIONS);
+  readonly #store = inject(TokenStore);
+  readonly #http = inject(HttpClient);
+  readonly #injector = inject(EnvironmentInjector);
+  readonly #crossTab = inject(CrossTabCoordinator, { optional: true });
+  readonly #expiryCache = new JwtExpiryCache();
+  readonly #gate = new BehaviorSubject<GateState>(IDLE);
+  readonly #waiters = new WaiterQueue<string>();
+  readonly #eventsSubject = new Subject<TokenRefreshEvent>();
+  readonly #stateSignal = signal<TokenRefreshState>('idle');
 
   /** Whether the session has ended and `onSessionExpired` already ran for it. */
-  private isSessionExpired = false;
+  #isSessionExpired = false;
   /** Bumped by `clearSession()`: a refresh started in an older epoch must not write its answer. */
-  private sessionEpoch = 0;
+  #sessionEpoch = 0;
   /**
    * A token that a refresh handed out already within `expiryLeeway`, and the leeway it gets instead.
    * A lifetime shorter than the leeway gets none: it is refreshed proactively only once it has really
    * expired, or every request would refresh. A token that arrived already expired by this clock (a
    * skewed clock) is never refreshed proactively: it is used until the server rejects it.
    */
-  private leewayException: { readonly token: string; readonly leeway: number } | null = null;
+  #leewayException: LeewayException | null = null;
 
   constructor() {
-    this.gate
+    this.#gate
       .pipe(filter(isSettled))
-      .subscribe((outcome) => this.waiters.release((waiter) => deliver(outcome, waiter)));
-    this.crossTab?.messages.subscribe((message) =>
+      .subscribe((outcome) => this.#waiters.release((waiter) => deliver(outcome, waiter)));
+    this.#crossTab?.messages.subscribe((message) =>
       message.type === 'refreshed'
-        ? this.adoptTokensFromOtherTab(message.tokens)
-        : this.endSessionFromOtherTab(),
+        ? this.#adoptTokensFromOtherTab(message.tokens)
+        : this.#endSessionFromOtherTab(),
     );
   }
 
   /** See `TokenRefreshService.state`. */
-  readonly state = this.stateSignal.asReadonly();
+  readonly state = this.#stateSignal.asReadonly();
   /** See `TokenRefreshService.events`. */
-  readonly events: Observable<TokenRefreshEvent> = this.eventsSubject.asObservable();
+  readonly events: Observable<TokenRefreshEvent> = this.#eventsSubject.asObservable();
 
   /**
    * The token a new request goes out with. Waits while a refresh is in flight, and refreshes first
@@ -109,13 +115,13 @@ export class RefreshGate {
    * the store answers synchronously and nothing has to wait: the common case costs no Observable.
    */
   tokenForRequest(): Eventually<string | null> {
-    if (this.isRefreshing()) {
+    if (this.#isRefreshing()) {
       // Decided when subscribed, not now: an interceptor before this one may call next() at once but
       // subscribe later, after this refresh has settled, and must then not wait for the next one.
-      return defer(() => this.settledToken());
+      return defer(() => this.#settledToken());
     }
-    return andThen(this.readAccessToken(), (token) =>
-      andThen(this.isExpiringSoon(token), (expiring) =>
+    return andThen(this.#readAccessToken(), (token) =>
+      andThen(this.#isExpiringSoon(token), (expiring) =>
         expiring ? this.joinRefresh('proactive') : token,
       ),
     );
@@ -130,11 +136,11 @@ export class RefreshGate {
    */
   tokenAfterRejection(sentToken: string | null): Observable<string> {
     // Called when the rejection arrives, so deciding now (no defer) is deciding at the right time.
-    if (this.isRefreshing()) {
-      return this.settledToken();
+    if (this.#isRefreshing()) {
+      return this.#settledToken();
     }
     return toObservable(
-      andThen(this.readAccessToken(), (current) =>
+      andThen(this.#readAccessToken(), (current) =>
         current !== null && current !== sentToken ? current : this.joinRefresh('reactive'),
       ),
     );
@@ -142,7 +148,7 @@ export class RefreshGate {
 
   /** The stored access token, as it is: no waiting and no refresh. */
   currentToken(): Eventually<string | null> {
-    return this.readAccessToken();
+    return this.#readAccessToken();
   }
 
   /**
@@ -153,10 +159,10 @@ export class RefreshGate {
    */
   joinRefresh(trigger: RefreshTrigger): Observable<string> {
     return defer(() => {
-      if (!this.isRefreshing()) {
-        this.startRefresh(trigger);
+      if (!this.#isRefreshing()) {
+        this.#startRefresh(trigger);
       }
-      return this.settledToken();
+      return this.#settledToken();
     });
   }
 
@@ -165,71 +171,71 @@ export class RefreshGate {
    */
   clearSession(): Observable<void> {
     return defer(() => {
-      this.sessionEpoch++;
-      this.crossTab?.announceSessionEnded();
-      return callStore('clear', () => this.store.clear());
+      this.#sessionEpoch++;
+      this.#crossTab?.announceSessionEnded();
+      return callStore('clear', () => this.#store.clear());
     });
   }
 
-  private isRefreshing(): boolean {
-    return this.gate.value.status === 'refreshing';
+  #isRefreshing(): boolean {
+    return this.#gate.value.status === 'refreshing';
   }
 
   /**
    * The outcome of the refresh in flight, or of the one that has just settled: the gate's current
    * value, read once (what `take(1)` would give, without a subscription per waiter).
    */
-  private settledToken(): Observable<string> {
-    const state = this.gate.value;
-    return isSettled(state) ? outcomeOf(state) : this.waiters.wait();
+  #settledToken(): Observable<string> {
+    const state = this.#gate.value;
+    return isSettled(state) ? outcomeOf(state) : this.#waiters.wait();
   }
 
-  private startRefresh(trigger: RefreshTrigger): void {
-    const epoch = this.sessionEpoch;
-    this.gate.next(REFRESHING);
-    this.stateSignal.set('refreshing');
-    this.eventsSubject.next({ type: 'refresh-started', trigger });
+  #startRefresh(trigger: RefreshTrigger): void {
+    const epoch = this.#sessionEpoch;
+    this.#gate.next(REFRESHING);
+    this.#stateSignal.set('refreshing');
+    this.#eventsSubject.next({ type: 'refresh-started', trigger });
     // Subscribed by the gate rather than by the request that asked for it, so that no single caller
     // can cancel the refresh that every waiter depends on. It always ends: by answer, error or timeout.
-    this.refresh(epoch).subscribe({
-      next: (tokens) => this.settle({ status: 'succeeded', tokens }),
-      error: (error: TokenRefreshError) => this.settle({ status: 'failed', error }),
+    this.#refresh(epoch).subscribe({
+      next: (tokens) => this.#settle({ status: 'succeeded', tokens }),
+      error: (error: TokenRefreshError) => this.#settle({ status: 'failed', error }),
     });
   }
 
-  private refresh(epoch: number): Observable<TokenSet> {
+  #refresh(epoch: number): Observable<TokenSet> {
     const refreshInThisTab = () =>
-      this.readStoredTokens().pipe(
+      this.#readStoredTokens().pipe(
         switchMap((before) =>
-          sendRefreshCall(this.http, this.options, before.refreshToken).pipe(
-            switchMap((tokens) => this.saveTokens(tokens, before, epoch)),
+          sendRefreshCall(this.#http, this.#options, before.refreshToken).pipe(
+            switchMap((tokens) => this.#saveTokens(tokens, before, epoch)),
           ),
         ),
       );
-    const refreshed = this.crossTab
-      ? this.crossTab
+    const refreshed = this.#crossTab
+      ? this.#crossTab
           .runExclusive(refreshInThisTab)
           .pipe(
             switchMap(({ tokens, fromOtherTab }) =>
-              fromOtherTab ? this.storeTokens(tokens) : of(tokens),
+              fromOtherTab ? this.#storeTokens(tokens) : of(tokens),
             ),
           )
       : refreshInThisTab();
     return failAfter(
       refreshed,
-      this.options.refreshTimeout,
+      this.#options.refreshTimeout,
       () =>
         new TokenRefreshError(
           'refresh-timeout',
           ngDevMode
-            ? `The refresh did not answer within ${this.options.refreshTimeout} ms (refreshTimeout).`
+            ? `The refresh did not answer within ${this.#options.refreshTimeout} ms (refreshTimeout).`
             : '',
         ),
     ).pipe(
       catchError((error: unknown) => {
         const failure = toRefreshError(error);
         return failure.code === 'session-expired'
-          ? this.clearExpiredSession().pipe(switchMap(() => throwError(() => failure)))
+          ? this.#clearExpiredSession().pipe(switchMap(() => throwError(() => failure)))
           : throwError(() => failure);
       }),
     );
@@ -239,10 +245,10 @@ export class RefreshGate {
    * Writes the refresh answer to the store, unless the session was cleared while the refresh was in
    * flight: a logout must win over a late answer.
    */
-  private saveTokens(tokens: TokenSet, before: StoredTokens, epoch: number): Observable<TokenSet> {
-    return this.readStoredTokens().pipe(
+  #saveTokens(tokens: TokenSet, before: StoredTokens, epoch: number): Observable<TokenSet> {
+    return this.#readStoredTokens().pipe(
       switchMap((now) => {
-        if (epoch !== this.sessionEpoch || wasCleared(before, now)) {
+        if (epoch !== this.#sessionEpoch || wasCleared(before, now)) {
           throw new TokenRefreshError(
             'session-cleared',
             ngDevMode
@@ -255,112 +261,112 @@ export class RefreshGate {
           refreshToken: tokens.refreshToken ?? before.refreshToken,
           expiresAt: tokens.expiresAt,
         };
-        return this.storeTokens(merged);
+        return this.#storeTokens(merged);
       }),
     );
   }
 
-  private storeTokens(tokens: TokenSet): Observable<TokenSet> {
-    return callStore('setTokens', () => this.store.setTokens(tokens)).pipe(map(() => tokens));
+  #storeTokens(tokens: TokenSet): Observable<TokenSet> {
+    return callStore('setTokens', () => this.#store.setTokens(tokens)).pipe(map(() => tokens));
   }
 
-  private clearExpiredSession(): Observable<void> {
-    return callStore('clear', () => this.store.clear());
+  #clearExpiredSession(): Observable<void> {
+    return callStore('clear', () => this.#store.clear());
   }
 
-  private settle(outcome: RefreshOutcome): void {
+  #settle(outcome: RefreshOutcome): void {
     if (outcome.status === 'succeeded') {
-      this.leewayException = this.leewayExceptionFor(outcome.tokens);
-      this.isSessionExpired = false;
-      this.stateSignal.set('idle');
-      this.eventsSubject.next({ type: 'refresh-succeeded' });
+      this.#leewayException = this.#leewayExceptionFor(outcome.tokens);
+      this.#isSessionExpired = false;
+      this.#stateSignal.set('idle');
+      this.#eventsSubject.next({ type: 'refresh-succeeded' });
     } else {
       const { error } = outcome;
-      this.stateSignal.set(this.isSessionExpired ? 'expired' : 'idle');
-      this.eventsSubject.next({ type: 'refresh-failed', error });
+      this.#stateSignal.set(this.#isSessionExpired ? 'expired' : 'idle');
+      this.#eventsSubject.next({ type: 'refresh-failed', error });
       if (error.code === 'session-expired') {
-        this.expireSession(error);
-        this.crossTab?.announceSessionEnded();
+        this.#expireSession(error);
+        this.#crossTab?.announceSessionEnded();
       }
     }
-    this.gate.next(outcome);
+    this.#gate.next(outcome);
   }
 
   /** Marks the session expired; the first time, tells the app (event and `onSessionExpired`). */
-  private expireSession(error: TokenRefreshError): void {
-    const isFirstExpiry = !this.isSessionExpired;
-    this.isSessionExpired = true;
-    this.stateSignal.set('expired');
+  #expireSession(error: TokenRefreshError): void {
+    const isFirstExpiry = !this.#isSessionExpired;
+    this.#isSessionExpired = true;
+    this.#stateSignal.set('expired');
     if (isFirstExpiry) {
-      this.eventsSubject.next({ type: 'session-expired', error });
-      this.runOnSessionExpired();
+      this.#eventsSubject.next({ type: 'session-expired', error });
+      this.#runOnSessionExpired();
     }
   }
 
   /** Another tab refreshed: keep its tokens, so this tab's store does not hold a rotated-out one. */
-  private adoptTokensFromOtherTab(tokens: TokenSet): void {
-    this.storeTokens(tokens).subscribe({
+  #adoptTokensFromOtherTab(tokens: TokenSet): void {
+    this.#storeTokens(tokens).subscribe({
       next: () => {
-        this.isSessionExpired = false;
-        if (!this.isRefreshing()) {
-          this.stateSignal.set('idle');
+        this.#isSessionExpired = false;
+        if (!this.#isRefreshing()) {
+          this.#stateSignal.set('idle');
         }
       },
       // A failing store cannot be reported to any request here: report it the Angular way.
-      error: (error: unknown) => this.injector.get(ErrorHandler).handleError(error),
+      error: (error: unknown) => this.#injector.get(ErrorHandler).handleError(error),
     });
   }
 
   /** The session ended in another tab (rejected refresh or logout): end it here too. */
-  private endSessionFromOtherTab(): void {
-    this.sessionEpoch++;
-    this.clearExpiredSession().subscribe({
+  #endSessionFromOtherTab(): void {
+    this.#sessionEpoch++;
+    this.#clearExpiredSession().subscribe({
       next: () =>
-        this.expireSession(
+        this.#expireSession(
           new TokenRefreshError(
             'session-expired',
             ngDevMode ? 'The session ended in another tab of this app.' : '',
           ),
         ),
       // A failing store cannot be reported to any request here: report it the Angular way.
-      error: (error: unknown) => this.injector.get(ErrorHandler).handleError(error),
+      error: (error: unknown) => this.#injector.get(ErrorHandler).handleError(error),
     });
   }
 
-  private runOnSessionExpired(): void {
-    const callback = this.options.onSessionExpired;
+  #runOnSessionExpired(): void {
+    const callback = this.#options.onSessionExpired;
     if (callback === null) {
       return;
     }
     try {
-      runInInjectionContext(this.injector, callback);
+      runInInjectionContext(this.#injector, callback);
     } catch (error) {
       // A bug in the app's callback: report it the Angular way, but still release every waiter.
-      this.injector.get(ErrorHandler).handleError(error);
+      this.#injector.get(ErrorHandler).handleError(error);
     }
   }
 
-  private readAccessToken(): Eventually<string | null> {
+  #readAccessToken(): Eventually<string | null> {
     return andThen(
-      readStore('getAccessToken', () => this.store.getAccessToken()),
+      readStore('getAccessToken', () => this.#store.getAccessToken()),
       (token) => {
-        if (token !== null && this.isSessionExpired) {
+        if (token !== null && this.#isSessionExpired) {
           // The app stored a new session (a login): the expired state is over.
-          this.isSessionExpired = false;
-          this.stateSignal.set('idle');
+          this.#isSessionExpired = false;
+          this.#stateSignal.set('idle');
         }
         return token;
       },
     );
   }
 
-  private readStoredTokens(): Observable<StoredTokens> {
+  #readStoredTokens(): Observable<StoredTokens> {
     return toObservable(
       andThen(
-        readStore('getAccessToken', () => this.store.getAccessToken()),
+        readStore('getAccessToken', () => this.#store.getAccessToken()),
         (accessToken) =>
           andThen(
-            readStore('getRefreshToken', () => this.store.getRefreshToken()),
+            readStore('getRefreshToken', () => this.#store.getRefreshToken()),
             (refreshToken) => ({
               accessToken,
               refreshToken,
@@ -375,29 +381,29 @@ export class RefreshGate {
    * that is absent or `null`, by the JWT `exp` claim. Opaque and malformed tokens are not known to.
    *
    */
-  private isExpiringSoon(token: string | null): Eventually<boolean> {
+  #isExpiringSoon(token: string | null): Eventually<boolean> {
     if (token === null) {
       return false;
     }
-    const expiresAt = this.store.getExpiresAt
-      ? readStore('getExpiresAt', () => this.store.getExpiresAt?.() ?? null)
+    const expiresAt = this.#store.getExpiresAt
+      ? readStore('getExpiresAt', () => this.#store.getExpiresAt?.() ?? null)
       : null;
-    return andThen(expiresAt, (known) => this.isWithinLeeway(token, known));
+    return andThen(expiresAt, (known) => this.#isWithinLeeway(token, known));
   }
 
-  private isWithinLeeway(token: string, expiresAt: number | null): boolean {
-    const expiry = expiresAt ?? this.expiryCache.expiryOf(token);
+  #isWithinLeeway(token: string, expiresAt: number | null): boolean {
+    const expiry = expiresAt ?? this.#expiryCache.expiryOf(token);
     const leeway =
-      token === this.leewayException?.token
-        ? this.leewayException.leeway
-        : this.options.expiryLeeway;
+      token === this.#leewayException?.token
+        ? this.#leewayException.leeway
+        : this.#options.expiryLeeway;
     return expiry !== null && expiry - leeway <= Date.now();
   }
 
-  private leewayExceptionFor({ accessToken, expiresAt }: TokenSet): RefreshGate['leewayException'] {
-    const expiry = expiresAt ?? this.expiryCache.expiryOf(accessToken);
+  #leewayExceptionFor({ accessToken, expiresAt }: TokenSet): LeewayException | null {
+    const expiry = expiresAt ?? this.#expiryCache.expiryOf(accessToken);
     const now = Date.now();
-    if (expiry === null || expiry - this.options.expiryLeeway > now) {
+    if (expiry === null || expiry - this.#options.expiryLeeway > now) {
       return null;
     }
     return { token: accessToken, leeway: expiry <= now ? -Infinity : 0 };

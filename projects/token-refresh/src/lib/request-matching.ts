@@ -11,25 +11,25 @@ import { OriginMatcher, TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 export class RequestPolicy {
   /** The validated options, for the interceptor. */
   readonly options = inject(TOKEN_REFRESH_OPTIONS);
-  private readonly appOrigin = originOfDocument(inject(DOCUMENT, { optional: true }));
-  private readonly allowedOrigins = new Set(
+  readonly #appOrigin = originOfDocument(inject(DOCUMENT, { optional: true }));
+  readonly #allowedOrigins = new Set(
     this.options.allowedOrigins.filter((origin) => typeof origin === 'string'),
   );
-  private readonly allowedOriginPatterns = this.options.allowedOrigins.filter(
+  readonly #allowedOriginPatterns = this.options.allowedOrigins.filter(
     (origin) => origin instanceof RegExp,
   );
   /** Origin decisions by the plain `scheme://authority` prefix of absolute URLs; see below. */
-  private readonly decidedAuthorities = new AuthorityDecisions();
+  readonly #decidedAuthorities = new AuthorityDecisions();
   /** `refreshUrl` and the string entries of `skipUrls`, compiled into one test. */
-  private readonly isExcludedUrl = urlPrefixTest(
+  readonly #isExcludedUrl = urlPrefixTest(
     [
       this.options.refreshUrl,
       ...this.options.skipUrls.filter((matcher) => typeof matcher === 'string'),
     ],
-    this.appOrigin,
+    this.#appOrigin,
   );
   /** The RegExp and predicate entries of `skipUrls`, in their order. */
-  private readonly otherSkipMatchers = this.options.skipUrls.filter(
+  readonly #otherSkipMatchers = this.options.skipUrls.filter(
     (matcher) => typeof matcher !== 'string',
   );
 
@@ -43,37 +43,37 @@ export class RequestPolicy {
       return true;
     }
     // Holds only authorities that passed plainAuthorityOf(), so a known one needs no checks.
-    const known = this.decidedAuthorities.decisionFor(url);
+    const known = this.#decidedAuthorities.decisionFor(url);
     if (known !== undefined) {
       return known;
     }
     const authority = plainAuthorityOf(url);
     if (authority === null) {
-      return this.isAllowedOrigin(parseOrigin(url, this.appOrigin));
+      return this.#isAllowedOrigin(parseOrigin(url, this.#appOrigin));
     }
-    const allowed = this.isAllowedOrigin(parseOrigin(authority, this.appOrigin));
-    this.decidedAuthorities.remember(authority, allowed);
+    const allowed = this.#isAllowedOrigin(parseOrigin(authority, this.#appOrigin));
+    this.#decidedAuthorities.remember(authority, allowed);
     return allowed;
   }
 
-  private isAllowedOrigin(origin: string | null): boolean {
+  #isAllowedOrigin(origin: string | null): boolean {
     if (origin === null) {
       return false;
     }
     return (
-      origin === (this.appOrigin ?? RELATIVE_BASE) ||
-      this.allowedOrigins.has(origin) ||
-      this.allowedOriginPatterns.some((pattern) => pattern.test(origin))
+      origin === (this.#appOrigin ?? RELATIVE_BASE) ||
+      this.#allowedOrigins.has(origin) ||
+      this.#allowedOriginPatterns.some((pattern) => pattern.test(origin))
     );
   }
 
   /** Whether the request is the refresh call or matches `skipUrls`: it is then left untouched. */
   isExcluded(request: HttpRequest<unknown>): boolean {
-    if (this.isExcludedUrl(request.url)) {
+    if (this.#isExcludedUrl(request.url)) {
       return true;
     }
     // A loop rather than some(): this runs on every request, and needs no closure.
-    for (const matcher of this.otherSkipMatchers) {
+    for (const matcher of this.#otherSkipMatchers) {
       if (typeof matcher === 'function' ? matcher(request) : matcher.test(request.url)) {
         return true;
       }
@@ -143,17 +143,17 @@ function escapeRegExp(text: string): string {
  * without end.
  */
 class AuthorityDecisions {
-  private readonly allowed: string[] = [];
-  private readonly denied: string[] = [];
-  private allowedTest: RegExp | null = null;
-  private deniedTest: RegExp | null = null;
+  readonly #allowed: string[] = [];
+  readonly #denied: string[] = [];
+  #allowedTest: RegExp | null = null;
+  #deniedTest: RegExp | null = null;
 
   /** The decision for the authority `url` starts with, or `undefined` when none was made. */
   decisionFor(url: string): boolean | undefined {
-    if (this.allowedTest?.test(url)) {
+    if (this.#allowedTest?.test(url)) {
       return true;
     }
-    if (this.deniedTest?.test(url)) {
+    if (this.#deniedTest?.test(url)) {
       return false;
     }
     return undefined;
@@ -161,18 +161,18 @@ class AuthorityDecisions {
 
   /** Remembers the decision for `authority`, the whole `scheme://authority` prefix of a URL. */
   remember(authority: string, isAllowed: boolean): void {
-    if (this.allowed.length + this.denied.length >= MAX_CACHED_AUTHORITIES) {
-      this.allowed.length = 0;
-      this.denied.length = 0;
-      this.allowedTest = null;
-      this.deniedTest = null;
+    if (this.#allowed.length + this.#denied.length >= MAX_CACHED_AUTHORITIES) {
+      this.#allowed.length = 0;
+      this.#denied.length = 0;
+      this.#allowedTest = null;
+      this.#deniedTest = null;
     }
     if (isAllowed) {
-      this.allowed.push(authority);
-      this.allowedTest = authorityRegExp(this.allowed);
+      this.#allowed.push(authority);
+      this.#allowedTest = authorityRegExp(this.#allowed);
     } else {
-      this.denied.push(authority);
-      this.deniedTest = authorityRegExp(this.denied);
+      this.#denied.push(authority);
+      this.#deniedTest = authorityRegExp(this.#denied);
     }
   }
 }

@@ -26,16 +26,16 @@ import { TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
  */
 @Injectable()
 export class TokenRefreshService {
-  private readonly gate = inject(RefreshGate);
+  readonly #gate = inject(RefreshGate);
 
   /** Where the session stands: `idle`, `refreshing` or `expired` (see {@link TokenRefreshState}). */
-  readonly state: Signal<TokenRefreshState> = this.gate.state;
+  readonly state: Signal<TokenRefreshState> = this.#gate.state;
 
   /**
    * Refresh started / succeeded / failed and session expired, as they happen. Hot: subscribe before
    * the events you want to see. No event carries a token.
    */
-  readonly events: Observable<TokenRefreshEvent> = this.gate.events;
+  readonly events: Observable<TokenRefreshEvent> = this.#gate.events;
 
   /**
    * Refreshes the session now, or joins the refresh already in flight.
@@ -47,7 +47,7 @@ export class TokenRefreshService {
    */
   refresh(): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.gate.joinRefresh('manual').subscribe({ next: () => resolve(), error: reject }),
+      this.#gate.joinRefresh('manual').subscribe({ next: () => resolve(), error: reject }),
     );
   }
 
@@ -60,7 +60,7 @@ export class TokenRefreshService {
    */
   clearSession(): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.gate.clearSession().subscribe({ complete: resolve, error: reject }),
+      this.#gate.clearSession().subscribe({ complete: resolve, error: reject }),
     );
   }
 }

@@ -36,31 +36,31 @@ export type MaybePromise<T> = T | Promise<T>;
  */
 @Injectable()
 export class MemoryTokenStore implements TokenStore {
-  private tokens: TokenSet | null = null;
+  #tokens: TokenSet | null = null;
 
   /** {@inheritDoc TokenStore.getAccessToken} */
   getAccessToken(): string | null {
-    return this.tokens?.accessToken ?? null;
+    return this.#tokens?.accessToken ?? null;
   }
 
   /** {@inheritDoc TokenStore.getRefreshToken} */
   getRefreshToken(): string | null {
-    return this.tokens?.refreshToken ?? null;
+    return this.#tokens?.refreshToken ?? null;
   }
 
   /** {@inheritDoc TokenStore.getExpiresAt} */
   getExpiresAt(): number | null {
-    return this.tokens?.expiresAt ?? null;
+    return this.#tokens?.expiresAt ?? null;
   }
 
   /** {@inheritDoc TokenStore.setTokens} */
   setTokens(tokens: TokenSet): void {
-    this.tokens = { ...tokens };
+    this.#tokens = { ...tokens };
   }
 
   /** {@inheritDoc TokenStore.clear} */
   clear(): void {
-    this.tokens = null;
+    this.#tokens = null;
   }
 }
 

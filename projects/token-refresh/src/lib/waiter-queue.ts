@@ -9,13 +9,13 @@ import { Observable, Subscriber } from 'rxjs';
  * O(N²) work: 100 000 waiters would take seconds.
  */
 export class WaiterQueue<T> {
-  private waiting: { subscriber: Subscriber<T> | null }[] = [];
+  #waiting: { subscriber: Subscriber<T> | null }[] = [];
 
   /** Waits until the next `release`. */
   wait(): Observable<T> {
     return new Observable<T>((subscriber) => {
       const entry: { subscriber: Subscriber<T> | null } = { subscriber };
-      this.waiting.push(entry);
+      this.#waiting.push(entry);
       return () => {
         entry.subscriber = null;
       };
@@ -27,8 +27,8 @@ export class WaiterQueue<T> {
    * the release wait for the next one.
    */
   release(deliver: (subscriber: Subscriber<T>) => void): void {
-    const waiting = this.waiting;
-    this.waiting = [];
+    const waiting = this.#waiting;
+    this.#waiting = [];
     for (const entry of waiting) {
       const subscriber = entry.subscriber;
       if (subscriber !== null) {

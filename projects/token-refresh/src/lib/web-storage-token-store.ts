@@ -40,10 +40,10 @@ export interface WebStorageTokenStoreOptions {
  * @publicApi
  */
 export class WebStorageTokenStore extends TokenStore {
-  private readonly storageKind: 'local' | 'session';
-  private readonly accessKey: string;
-  private readonly refreshKey: string;
-  private readonly expiresAtKey: string;
+  readonly #storageKind: 'local' | 'session';
+  readonly #accessKey: string;
+  readonly #refreshKey: string;
+  readonly #expiresAtKey: string;
 
   /**
    * Creates a store over `localStorage` (or `sessionStorage`); nothing is touched until first use.
@@ -53,45 +53,45 @@ export class WebStorageTokenStore extends TokenStore {
   constructor(options: WebStorageTokenStoreOptions = {}) {
     super();
     const prefix = options.keyPrefix ?? 'ngx-token-refresh.';
-    this.storageKind = options.storage ?? 'local';
-    this.accessKey = `${prefix}access`;
-    this.refreshKey = `${prefix}refresh`;
-    this.expiresAtKey = `${prefix}expiresAt`;
+    this.#storageKind = options.storage ?? 'local';
+    this.#accessKey = `${prefix}access`;
+    this.#refreshKey = `${prefix}refresh`;
+    this.#expiresAtKey = `${prefix}expiresAt`;
   }
 
   /** {@inheritDoc TokenStore.getAccessToken} */
   override getAccessToken(): string | null {
-    return this.storage()?.getItem(this.accessKey) ?? null;
+    return this.#storage()?.getItem(this.#accessKey) ?? null;
   }
 
   /** {@inheritDoc TokenStore.getRefreshToken} */
   override getRefreshToken(): string | null {
-    return this.storage()?.getItem(this.refreshKey) ?? null;
+    return this.#storage()?.getItem(this.#refreshKey) ?? null;
   }
 
   /** {@inheritDoc TokenStore.getExpiresAt} */
   override getExpiresAt(): number | null {
-    const value = Number(this.storage()?.getItem(this.expiresAtKey) ?? NaN);
+    const value = Number(this.#storage()?.getItem(this.#expiresAtKey) ?? NaN);
     return Number.isFinite(value) ? value : null;
   }
 
   /** {@inheritDoc TokenStore.setTokens} */
   override setTokens(tokens: TokenSet): void {
-    const storage = this.storage();
+    const storage = this.#storage();
     if (!storage) {
       return;
     }
-    storage.setItem(this.accessKey, tokens.accessToken);
-    writeOrRemove(storage, this.refreshKey, tokens.refreshToken);
-    writeOrRemove(storage, this.expiresAtKey, tokens.expiresAt?.toString());
+    storage.setItem(this.#accessKey, tokens.accessToken);
+    writeOrRemove(storage, this.#refreshKey, tokens.refreshToken);
+    writeOrRemove(storage, this.#expiresAtKey, tokens.expiresAt?.toString());
   }
 
   /** {@inheritDoc TokenStore.clear} */
   override clear(): void {
-    const storage = this.storage();
-    storage?.removeItem(this.accessKey);
-    storage?.removeItem(this.refreshKey);
-    storage?.removeItem(this.expiresAtKey);
+    const storage = this.#storage();
+    storage?.removeItem(this.#accessKey);
+    storage?.removeItem(this.#refreshKey);
+    storage?.removeItem(this.#expiresAtKey);
   }
 
   /**
@@ -99,8 +99,8 @@ export class WebStorageTokenStore extends TokenStore {
    * a browser `window`'s storage counts: a server runtime's own global `localStorage` would be shared
    * by every user's request, so on a server the store holds nothing.
    */
-  private storage(): Storage | null {
-    const name = this.storageKind === 'local' ? 'localStorage' : 'sessionStorage';
+  #storage(): Storage | null {
+    const name = this.#storageKind === 'local' ? 'localStorage' : 'sessionStorage';
     try {
       return (
         (globalThis as { window?: Partial<Record<typeof name, Storage>> }).window?.[name] ?? null
