@@ -105,7 +105,7 @@ async function burst(variant, size, script) {
  * 4. Release scaling: N requests wait for one refresh; time from its answer to all N retried and
  * completed (synchronous backend), per waiter.
  */
-export function releaseScaling({ sizes = [1_000, 10_000, 100_000], rounds = 5 } = {}) {
+export function releaseScaling({ sizes = [1_000, 10_000, 100_000], rounds = 9 } = {}) {
   const variants = ['naive-queue', 'ngx-auth', 'ngx-token-refresh'];
   for (const variant of variants) {
     releaseOnce(variant, 2_000); // warm-up: JIT-compile every path before anything is timed

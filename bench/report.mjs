@@ -1,4 +1,5 @@
 // Renders bench results as Markdown tables, each with its target and whether this run met it.
+import { BUDGET_GZIP_BYTES } from './bundle.mjs';
 
 const us = (value) => (value === null || value === undefined ? '–' : value.toFixed(2));
 const x = (value) => `${value.toFixed(2)}×`;
@@ -116,7 +117,7 @@ export function renderMarkdown(results) {
       .map(([part, included]) => `${part}: ${included ? 'included' : 'tree-shaken'}`)
       .join(
         '; ',
-      )}. \`npm test\` fails when the default wiring grows past 6 KB gzip or bundles an unused part (\`scripts/check-size-budget.mjs\`).`,
+      )}. \`npm test\` fails when the default wiring grows past ${(BUDGET_GZIP_BYTES / 1024).toFixed(2)} KB gzip or bundles an unused part (\`scripts/check-size-budget.mjs\`).`,
     '',
   );
 
