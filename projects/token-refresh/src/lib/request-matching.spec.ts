@@ -61,6 +61,23 @@ describe('urlPrefixTest', () => {
     ).toEqual([false, false, false, false]);
   });
 
+  it('gives each absolute URL the same answer whether its origin was seen before or not', () => {
+    const test = urlPrefixTest(['/api/public'], APP);
+    const urls = [
+      'https://app.example.com/api/public/x',
+      'https://api.example.com/api/public/x',
+      'https://app.example.com.evil.io/api/public/x',
+      'https://app.example.com@evil.io/api/public/x',
+      'https://app.example.com/api/publicity',
+      'https://APP.example.com:443/api/public',
+      'https://app.example.com:8443/api/public',
+    ];
+    const expected = [true, false, false, false, false, true, false];
+
+    // Three passes: the first decides each origin, the next ones answer from what was remembered.
+    expect([...urls, ...urls, ...urls].map(test)).toEqual([...expected, ...expected, ...expected]);
+  });
+
   it('does not match absolute URLs by path where the app origin is unknown (server-side)', () => {
     const test = urlPrefixTest(['/api/public'], null);
 

@@ -18,8 +18,10 @@ export class RequestPolicy {
   readonly #allowedOriginPatterns = this.options.allowedOrigins.filter(
     (origin) => origin instanceof RegExp,
   );
-  /** Origin decisions by the plain `scheme://authority` prefix of absolute URLs; see below. */
-  readonly #decidedAuthorities = new AuthorityDecisions();
+  /** Whether an absolute URL's origin may receive the token, remembered per origin. */
+  readonly #allowedOrigin = new OriginDecisions(this.#appOrigin, (origin) =>
+    this.#isAllowedOrigin(origin),
+  );
   /** `refreshUrl` and the string entries of `skipUrls`, compiled into one test. */
   readonly #isExcludedUrl = urlPrefixTest(
     [
@@ -39,21 +41,7 @@ export class RequestPolicy {
    * look-alike host such as `https://api.example.com.evil.io` never matches `https://api.example.com`.
    */
   mayReceiveToken(url: string): boolean {
-    if (isPathRelative(url)) {
-      return true;
-    }
-    // Holds only authorities that passed plainAuthorityOf(), so a known one needs no checks.
-    const known = this.#decidedAuthorities.decisionFor(url);
-    if (known !== undefined) {
-      return known;
-    }
-    const authority = plainAuthorityOf(url);
-    if (authority === null) {
-      return this.#isAllowedOrigin(parseOrigin(url, this.#appOrigin));
-    }
-    const allowed = this.#isAllowedOrigin(parseOrigin(authority, this.#appOrigin));
-    this.#decidedAuthorities.remember(authority, allowed);
-    return allowed;
+    return isPathRelative(url) || this.#allowedOrigin.allows(url);
   }
 
   #isAllowedOrigin(origin: string | null): boolean {
@@ -102,11 +90,16 @@ export function urlPrefixTest(
   const pathPrefixes = patterns.filter(isPathRelative);
   const pathPrefix =
     appOrigin !== null && pathPrefixes.length > 0 ? prefixRegExp(pathPrefixes) : null;
+  // Only a URL on the app's own origin is worth parsing for its path; most absolute URLs go elsewhere.
+  const onAppOrigin = new OriginDecisions(appOrigin, (origin) => origin === appOrigin);
   return (url) => {
     if (anyPrefix.test(url)) {
       return true;
     }
     if (appOrigin === null || pathPrefix === null || isPathRelative(url)) {
+      return false;
+    }
+    if (!onAppOrigin.allows(url)) {
       return false;
     }
     const parsed = parseUrl(url, appOrigin);
@@ -137,42 +130,59 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * The decisions made for `scheme://authority` prefixes, each side compiled into one anchored RegExp:
- * one or two tests answer a URL of a known origin, where slicing its authority out to look it up would
- * allocate a string on every request. Bounded, so that an app calling many hosts cannot grow it
- * without end.
+ * A decision over the origin of absolute URLs, remembered per origin: a URL whose plain
+ * `scheme://authority` prefix was decided before is answered by one or two RegExp tests, without
+ * parsing it or slicing a string out of it. Only prefixes that pass `plainAuthorityOf()` are
+ * remembered, so every URL that starts with one goes to the same origin; any other URL is parsed in
+ * full, every time. Bounded, so that an app calling many hosts cannot grow it without end.
  */
-class AuthorityDecisions {
-  readonly #allowed: string[] = [];
-  readonly #denied: string[] = [];
-  #allowedTest: RegExp | null = null;
-  #deniedTest: RegExp | null = null;
+class OriginDecisions {
+  readonly #base: string | null;
+  readonly #decide: (origin: string | null) => boolean;
+  readonly #yes: string[] = [];
+  readonly #no: string[] = [];
+  #yesTest: RegExp | null = null;
+  #noTest: RegExp | null = null;
 
-  /** The decision for the authority `url` starts with, or `undefined` when none was made. */
-  decisionFor(url: string): boolean | undefined {
-    if (this.#allowedTest?.test(url)) {
-      return true;
-    }
-    if (this.#deniedTest?.test(url)) {
-      return false;
-    }
-    return undefined;
+  /**
+   * @param base - The app's origin, to resolve URLs against; `null` where unknown.
+   * @param decide - The decision for an origin (`null` when the URL does not parse).
+   */
+  constructor(base: string | null, decide: (origin: string | null) => boolean) {
+    this.#base = base;
+    this.#decide = decide;
   }
 
-  /** Remembers the decision for `authority`, the whole `scheme://authority` prefix of a URL. */
-  remember(authority: string, isAllowed: boolean): void {
-    if (this.#allowed.length + this.#denied.length >= MAX_CACHED_AUTHORITIES) {
-      this.#allowed.length = 0;
-      this.#denied.length = 0;
-      this.#allowedTest = null;
-      this.#deniedTest = null;
+  /** The decision for the origin that the absolute (or protocol-relative) `url` goes to. */
+  allows(url: string): boolean {
+    if (this.#yesTest?.test(url)) {
+      return true;
     }
-    if (isAllowed) {
-      this.#allowed.push(authority);
-      this.#allowedTest = authorityRegExp(this.#allowed);
+    if (this.#noTest?.test(url)) {
+      return false;
+    }
+    const authority = plainAuthorityOf(url);
+    if (authority === null) {
+      return this.#decide(parseOrigin(url, this.#base));
+    }
+    const decision = this.#decide(parseOrigin(authority, this.#base));
+    this.#remember(authority, decision);
+    return decision;
+  }
+
+  #remember(authority: string, decision: boolean): void {
+    if (this.#yes.length + this.#no.length >= MAX_CACHED_AUTHORITIES) {
+      this.#yes.length = 0;
+      this.#no.length = 0;
+      this.#yesTest = null;
+      this.#noTest = null;
+    }
+    if (decision) {
+      this.#yes.push(authority);
+      this.#yesTest = authorityRegExp(this.#yes);
     } else {
-      this.#denied.push(authority);
-      this.#deniedTest = authorityRegExp(this.#denied);
+      this.#no.push(authority);
+      this.#noTest = authorityRegExp(this.#no);
     }
   }
 }
