@@ -153,7 +153,11 @@ class OriginDecisions {
     this.#decide = decide;
   }
 
-  /** The decision for the origin that the absolute (or protocol-relative) `url` goes to. */
+  /**
+   * The decision for the origin that `url` goes to. Called for every URL that is not a plain path:
+   * absolute ones are remembered by their authority; protocol- and document-relative ones
+   * (`//host/x`, `api/x`) are parsed every time.
+   */
   allows(url: string): boolean {
     if (this.#yesTest?.test(url)) {
       return true;
