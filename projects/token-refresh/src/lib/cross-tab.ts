@@ -2,6 +2,7 @@ import { isPlatformBrowser } from '@angular/common';
 import { DestroyRef, inject, Injectable, InjectionToken, PLATFORM_ID } from '@angular/core';
 import { defer, filter, finalize, map, Observable, of, Subject, Subscription, take } from 'rxjs';
 
+import { firstOrAfter } from './first-or-after';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { TokenSet } from './token-store';
 
@@ -236,40 +237,6 @@ export class CrossTabCoordinator {
           );
     });
   }
-}
-
-/**
- * The first value of `source` if it comes within `ms`; otherwise `fallback`. Plain timers rather than
- * RxJS `race` and `timer`, which would bring the RxJS scheduler machinery into every app's bundle.
- */
-function firstOrAfter<T>(
-  source: Observable<T>,
-  ms: number,
-  fallback: Observable<T>,
-): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    let fallbackSubscription: Subscription | undefined;
-    const timer = setTimeout(() => {
-      first.unsubscribe();
-      fallbackSubscription = fallback.subscribe(subscriber);
-    }, ms);
-    const first = source.pipe(take(1)).subscribe({
-      next: (value) => {
-        clearTimeout(timer);
-        subscriber.next(value);
-        subscriber.complete();
-      },
-      error: (error: unknown) => {
-        clearTimeout(timer);
-        subscriber.error(error);
-      },
-    });
-    return () => {
-      clearTimeout(timer);
-      first.unsubscribe();
-      fallbackSubscription?.unsubscribe();
-    };
-  });
 }
 
 function browserEnvironment(): CrossTabEnvironment {

@@ -23,6 +23,7 @@ import {
 
 import { CrossTabCoordinator } from './cross-tab';
 import { TokenRefreshError } from './errors';
+import { firstOrAfter } from './first-or-after';
 import { JwtExpiryCache } from './jwt-expiry';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
 import { andThen, callStore, Eventually, readStore, toObservable } from './store-calls';
@@ -221,16 +222,19 @@ export class RefreshGate {
             ),
           )
       : refreshInThisTab();
-    return failAfter(
+    // Unsubscribing the refresh on timeout cancels its call (and releases the cross-tab lock).
+    return firstOrAfter(
       refreshed,
       this.#options.refreshTimeout,
-      () =>
-        new TokenRefreshError(
-          'refresh-timeout',
-          ngDevMode
-            ? `The refresh did not answer within ${this.#options.refreshTimeout} ms (refreshTimeout).`
-            : '',
-        ),
+      throwError(
+        () =>
+          new TokenRefreshError(
+            'refresh-timeout',
+            ngDevMode
+              ? `The refresh did not answer within ${this.#options.refreshTimeout} ms (refreshTimeout).`
+              : '',
+          ),
+      ),
     ).pipe(
       catchError((error: unknown) => {
         const failure = toRefreshError(error);
@@ -408,29 +412,6 @@ export class RefreshGate {
     }
     return { token: accessToken, leeway: expiry <= now ? -Infinity : 0 };
   }
-}
-
-/**
- * Fails `source` with `error()` unless its first value comes within `ms`, and then unsubscribes it
- * (which cancels the refresh call): `timeout({ first: ms })`, with a plain timer, because RxJS
- * `timeout` would bring the RxJS scheduler machinery into every app's bundle for this one use.
- */
-function failAfter<T>(source: Observable<T>, ms: number, error: () => Error): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const timer = setTimeout(() => subscriber.error(error()), ms);
-    const subscription = source.subscribe({
-      next: (value) => {
-        clearTimeout(timer);
-        subscriber.next(value);
-      },
-      error: (failure: unknown) => subscriber.error(failure),
-      complete: () => subscriber.complete(),
-    });
-    return () => {
-      clearTimeout(timer);
-      subscription.unsubscribe();
-    };
-  });
 }
 
 function isSettled(state: GateState): state is RefreshOutcome {

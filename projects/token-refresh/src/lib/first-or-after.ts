@@ -1,0 +1,43 @@
+import { Observable, Subscription, take } from 'rxjs';
+
+/**
+ * The first value of `source` if it comes within `ms`, then completes; otherwise unsubscribes
+ * `source` (which cancels the work behind it) and switches to `fallback`. Internal.
+ *
+ * Used for the refresh timeout (`fallback` fails) and for a tab that waits briefly for another tab's
+ * message (`fallback` refreshes here). Plain timers rather than RxJS `timeout`, `race` and `timer`,
+ * which would bring the RxJS scheduler machinery into every app's bundle.
+ *
+ * @param source - What is waited for.
+ * @param ms - How long to wait for its first value.
+ * @param fallback - What to use instead once `ms` have passed.
+ */
+export function firstOrAfter<T>(
+  source: Observable<T>,
+  ms: number,
+  fallback: Observable<T>,
+): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let fallbackSubscription: Subscription | undefined;
+    const timer = setTimeout(() => {
+      first.unsubscribe();
+      fallbackSubscription = fallback.subscribe(subscriber);
+    }, ms);
+    const first = source.pipe(take(1)).subscribe({
+      next: (value) => {
+        clearTimeout(timer);
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      error: (error: unknown) => {
+        clearTimeout(timer);
+        subscriber.error(error);
+      },
+    });
+    return () => {
+      clearTimeout(timer);
+      first.unsubscribe();
+      fallbackSubscription?.unsubscribe();
+    };
+  });
+}
