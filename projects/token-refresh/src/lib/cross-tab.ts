@@ -2,6 +2,7 @@ import { isPlatformBrowser } from '@angular/common';
 import { DestroyRef, inject, Injectable, InjectionToken, PLATFORM_ID } from '@angular/core';
 import { defer, filter, finalize, map, Observable, of, Subject, Subscription, take } from 'rxjs';
 
+import { browserStorage } from './browser-storage';
 import { firstOrAfter } from './first-or-after';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { TokenSet } from './token-store';
@@ -241,17 +242,11 @@ export class CrossTabCoordinator {
 
 function browserEnvironment(): CrossTabEnvironment {
   const navigatorRef = (globalThis as { navigator?: Navigator }).navigator;
-  let storage: Storage | null;
-  try {
-    storage = (globalThis as { window?: { localStorage?: Storage } }).window?.localStorage ?? null;
-  } catch {
-    // Storage access throws where it is disabled; coordination then relies on the lock alone.
-    storage = null;
-  }
   return {
     locks: navigatorRef?.locks ?? null,
     openChannel: (name) =>
       typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null,
-    storage,
+    // Without storage, coordination relies on the lock alone.
+    storage: browserStorage('localStorage'),
   };
 }

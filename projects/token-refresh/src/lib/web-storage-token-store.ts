@@ -1,3 +1,4 @@
+import { browserStorage } from './browser-storage';
 import { TokenSet, TokenStore } from './token-store';
 
 /**
@@ -100,16 +101,7 @@ export class WebStorageTokenStore extends TokenStore {
    * by every user's request, so on a server the store holds nothing.
    */
   #storage(): Storage | null {
-    const name = this.#storageKind === 'local' ? 'localStorage' : 'sessionStorage';
-    try {
-      return (
-        (globalThis as { window?: Partial<Record<typeof name, Storage>> }).window?.[name] ?? null
-      );
-    } catch {
-      // Reading the property itself throws a SecurityError where storage is disabled (e.g. some
-      // sandboxed iframes and privacy modes): behave as on the server, with no storage.
-      return null;
-    }
+    return browserStorage(this.#storageKind === 'local' ? 'localStorage' : 'sessionStorage');
   }
 }
 
