@@ -28,7 +28,7 @@ describe('readJwtExpiry', () => {
     ['a payload that is not base64', 'aaa.!!!.ccc'],
     ['a payload that is not JSON', `aaa.${btoa('not json')}.ccc`],
     ['a payload that is JSON null', `aaa.${btoa('null')}.ccc`],
-    ['no exp claim', token({ sub: 'u' })],
+    ['no exp claim', token({ iss: 'u' })],
     ['a string exp', token({ exp: '1700000000' })],
   ])('returns null for %s', (_, value) => {
     expect(readJwtExpiry(value)).toBeNull();
