@@ -6,6 +6,10 @@
 // Wiring
 export { provideTokenRefresh } from './lib/provide-token-refresh';
 export { tokenRefreshInterceptor } from './lib/token-refresh-interceptor';
+export type { TokenRefreshFeature, TokenRefreshFeatureKind } from './lib/features';
+
+// Optional features
+export { withCrossTab } from './lib/with-cross-tab';
 export type {
   OriginMatcher,
   RefreshRequestBuilder,

@@ -14,6 +14,7 @@ import { TokenRefreshConfig } from './token-refresh-config';
 import { tokenRefreshInterceptor } from './token-refresh-interceptor';
 import { TokenRefreshService } from './token-refresh-service';
 import { MemoryTokenStore, TokenStore } from './token-store';
+import { withCrossTab } from './with-cross-tab';
 
 describe('cross-tab refresh', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
@@ -199,9 +200,10 @@ describe('cross-tab refresh', () => {
     browser.verify();
   });
 
-  it('does not coordinate with crossTab: false', async () => {
+  it('does not coordinate without withCrossTab()', async () => {
     const browser = new FakeBrowser();
-    const [tabA, tabB] = browser.openSignedInTabs({ crossTab: false });
+    browser.withFeature = false;
+    const [tabA, tabB] = browser.openSignedInTabs();
 
     tabA.http.get('/api/a').subscribe();
     tabB.http.get('/api/b').subscribe();
@@ -251,6 +253,9 @@ class FakeBrowser {
 
   constructor(private readonly features: { hasLocks: boolean } = { hasLocks: true }) {}
 
+  /** Whether the tabs opened from now on list `withCrossTab()`. */
+  withFeature = true;
+
   openTab(config: Partial<TokenRefreshConfig> = {}) {
     const environment: CrossTabEnvironment = {
       locks: this.features.hasLocks
@@ -266,7 +271,10 @@ class FakeBrowser {
       [
         provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
         provideHttpClientTesting(),
-        provideTokenRefresh({ refreshUrl: REFRESH_URL, ...config }),
+        provideTokenRefresh(
+          { refreshUrl: REFRESH_URL, ...config },
+          ...(this.withFeature ? [withCrossTab()] : []),
+        ),
         { provide: TokenStore, useValue: new MemoryTokenStore() },
         { provide: CROSS_TAB_ENVIRONMENT, useValue: environment },
       ],

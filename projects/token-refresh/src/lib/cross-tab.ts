@@ -1,28 +1,37 @@
 import { isPlatformBrowser } from '@angular/common';
-import { DestroyRef, inject, Injectable, InjectionToken, PLATFORM_ID } from '@angular/core';
-import { defer, filter, finalize, map, Observable, of, Subject, Subscription, take } from 'rxjs';
+import {
+  DestroyRef,
+  EnvironmentInjector,
+  ErrorHandler,
+  inject,
+  Injectable,
+  InjectionToken,
+  PLATFORM_ID,
+} from '@angular/core';
+import { filter, finalize, Observable, of, Subject, switchMap, take } from 'rxjs';
 
 import { browserStorage } from './browser-storage';
 import { firstOrAfter } from './first-or-after';
+import { CoordinatedChange, RefreshCoordinator } from './refresh-coordinator';
+import { Session, SessionSnapshot } from './session';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
-import { TokenSet } from './token-store';
+import { isTokenSet, TokenSet } from './token-store';
 
-/** What one tab tells the others of its origin. Internal. */
+/**
+ * What one tab tells the others of its origin. Internal. `session` is the fingerprint of the session
+ * the message is about (for `refreshed`, the one that was refreshed): a tab acts on a message only
+ * when it holds that very session.
+ */
 export type CrossTabMessage =
   | {
+      readonly v: 1;
       readonly type: 'refreshed';
       /** Also recorded in `localStorage` before the lock is released, so a waiting tab can tell. */
-      readonly refreshId: string;
+      readonly id: string;
+      readonly session: string;
       readonly tokens: TokenSet;
     }
-  | { readonly type: 'session-ended' };
-
-/** The outcome of a refresh under the cross-tab lock. Internal. */
-export interface CrossTabRefresh {
-  readonly tokens: TokenSet;
-  /** Whether another tab made the refresh while this one waited for the lock. */
-  readonly fromOtherTab: boolean;
-}
+  | { readonly v: 1; readonly type: 'ended'; readonly session: string };
 
 /** The browser APIs cross-tab coordination uses; replaced in tests. Internal. */
 export interface CrossTabEnvironment {
@@ -43,7 +52,7 @@ export interface CrossTabChannel {
 
 /**
  * The browser's Web Locks, BroadcastChannel and localStorage, where they exist. Internal; provided by
- * `provideTokenRefresh` with {@link crossTabEnvironment}, and replaced in tests.
+ * `withCrossTab()` with {@link crossTabEnvironment}, and replaced in tests.
  */
 export const CROSS_TAB_ENVIRONMENT = new InjectionToken<CrossTabEnvironment>(
   'CROSS_TAB_ENVIRONMENT',
@@ -61,88 +70,81 @@ export function crossTabEnvironment(): CrossTabEnvironment {
   return isPlatformBrowser(inject(PLATFORM_ID)) ? browserEnvironment() : NO_CROSS_TAB;
 }
 
-/** How long a tab waits for the message of a refresh another tab has just recorded. */
+/** How long a tab in the lock waits for the message of a refresh that spent its refresh token. */
 const MESSAGE_GRACE_MS = 2000;
-/** How recent another tab's refresh must be for this tab to take its tokens instead of refreshing. */
+/** How recent such a refresh must be to be worth waiting for. */
 const RECENT_REFRESH_MS = 10_000;
 
-/** The last refresh made by any tab, as recorded in `localStorage`. */
+/** The last refresh made by any tab, as recorded in `localStorage`: never a token, only a digest. */
 interface RecordedRefresh {
   readonly id: string;
+  /** The fingerprint of the session that was refreshed. */
+  readonly session: string;
   /** When it was recorded, in epoch ms. */
   readonly at: number;
 }
 
 /**
- * Makes the refresh a critical section across the tabs of one origin. Internal.
+ * Makes the refresh a critical section across the tabs of one origin, for tabs that hold the same
+ * session, and keeps tabs that hold different sessions apart. Internal; provided by `withCrossTab()`.
  *
  * With refresh-token rotation, two tabs that refresh at once log the user out: the second presents
- * the refresh token the first has just used. So a tab refreshes only while it holds a Web Lock. Before
- * releasing it, the tab that refreshed records a refresh id in `localStorage` and broadcasts the new
- * tokens; a tab that waited for the lock sees the id change and takes the broadcast tokens instead of
- * refreshing again. A session that ends in one tab ends in all of them.
+ * the refresh token the first has just used. So a tab refreshes only while it holds a Web Lock.
+ * Before releasing it, the tab that refreshed records the refresh in `localStorage` and broadcasts the
+ * new tokens with the fingerprint of the session it refreshed. A tab adopts them, or obeys a session
+ * end, only when it holds that same session; any other message, malformed or foreign, is ignored.
+ * A tab that gets the lock after another tab refreshed its session finds the new tokens in its store
+ * (shared storage, or the adopted broadcast) and uses them; it waits for a broadcast only when the
+ * record says its own refresh token was just spent, and never for a refresh recorded before it
+ * started.
  *
  * Where Web Locks or BroadcastChannel are missing (old browsers, server-side rendering), each tab
- * refreshes on its own, as without the option.
+ * refreshes on its own.
  */
 @Injectable()
-export class CrossTabCoordinator {
+export class CrossTabCoordinator implements RefreshCoordinator {
   readonly #environment = inject(CROSS_TAB_ENVIRONMENT);
+  readonly #session = inject(Session);
+  readonly #injector = inject(EnvironmentInjector);
   readonly #name = `ngx-token-refresh:${inject(TOKEN_REFRESH_OPTIONS).refreshUrl}`;
   readonly #channel = this.#environment.locks ? this.#environment.openChannel(this.#name) : null;
-  readonly #received = new Subject<CrossTabMessage>();
-  readonly #latestRefreshes = new Map<string, TokenSet>();
-  /** The recorded refresh whose tokens this tab holds, by its own refresh or a broadcast. */
-  #heldRefreshId: string | null = null;
+  readonly #startedAt = Date.now();
+  readonly #changes = new Subject<CoordinatedChange>();
+  /** The ids of `refreshed` messages this tab has handled (adopted or not). */
+  readonly #handled = new Subject<string>();
 
-  /** Messages from the other tabs. */
-  readonly messages: Observable<CrossTabMessage> = this.#received.asObservable();
+  /** {@inheritDoc RefreshCoordinator.changes} */
+  readonly changes: Observable<CoordinatedChange> = this.#changes.asObservable();
 
   constructor() {
-    this.#channel?.addEventListener('message', (event) => {
-      // Anything may arrive on the channel (another version of the library, another script).
-      const message = event.data as CrossTabMessage | null | undefined;
-      if (message?.type === 'refreshed') {
-        this.#heldRefreshId = message.refreshId;
-        // Kept briefly for a tab that is about to get the lock; only the latest few matter.
-        this.#latestRefreshes.set(message.refreshId, message.tokens);
-        const oldest = this.#latestRefreshes.keys().next().value;
-        if (this.#latestRefreshes.size > 8 && oldest !== undefined) {
-          this.#latestRefreshes.delete(oldest);
-        }
-      }
-      if (message?.type === 'refreshed' || message?.type === 'session-ended') {
-        this.#received.next(message);
-      }
-    });
+    this.#channel?.addEventListener('message', (event) => this.#receive(event.data));
     inject(DestroyRef).onDestroy(() => this.#channel?.close());
   }
 
-  /**
-   * Runs `refresh` while holding the cross-tab lock, unless another tab refreshed while this one waited
-   * for it: then the other tab's tokens come back instead, with `fromOtherTab` set. The tab that
-   * refreshed announces its tokens before it releases the lock.
-   *
-   * Unsubscribing stops waiting for the lock, or releases it.
-   */
-  runExclusive(refresh: () => Observable<TokenSet>): Observable<CrossTabRefresh> {
+  /** {@inheritDoc RefreshCoordinator.runExclusive} */
+  runExclusive(refresh: () => Observable<TokenSet>): Observable<TokenSet> {
     const locks = this.#environment.locks;
     if (!locks || !this.#channel) {
-      return refresh().pipe(map((tokens) => ({ tokens, fromOtherTab: false })));
+      return refresh();
     }
-    return new Observable<CrossTabRefresh>((subscriber) => {
+    return new Observable<TokenSet>((subscriber) => {
       const abort = new AbortController();
-      const heldAtStart = this.#heldRefreshId;
-      let work: Subscription | undefined;
+      let released = false;
+      let release: () => void = () => {
+        released = true;
+      };
       locks
         .request(
           this.#name,
           { signal: abort.signal },
           () =>
-            new Promise<void>((release) => {
-              work = this.#refreshInLock(refresh, heldAtStart)
-                .pipe(finalize(release))
-                .subscribe(subscriber);
+            new Promise<void>((resolve) => {
+              release = () => resolve();
+              if (released) {
+                resolve();
+                return;
+              }
+              this.#inLock(refresh).pipe(finalize(resolve)).subscribe(subscriber);
             }),
         )
         .catch((error: unknown) => {
@@ -153,67 +155,105 @@ export class CrossTabCoordinator {
         });
       return () => {
         abort.abort();
-        work?.unsubscribe();
+        release();
       };
     });
   }
 
-  /**
-   * In the lock: when another tab recorded a refresh newer than the tokens this tab held when it
-   * decided to refresh, and recently, take that refresh's tokens (they may still be on their way: the
-   * lock can reach this tab before the message does, and this tab's 401 can come after that refresh
-   * ended). Refresh here only when they do not come.
-   *
-   * @param heldAtStart - The recorded refresh whose tokens this tab held when its refresh started.
-   */
-  #refreshInLock(
-    refresh: () => Observable<TokenSet>,
-    heldAtStart: string | null,
-  ): Observable<CrossTabRefresh> {
-    const refreshHere = defer(() =>
-      refresh().pipe(
-        map((tokens) => {
-          this.#announceRefresh(tokens);
-          return { tokens, fromOtherTab: false };
-        }),
-      ),
-    );
-    const latest = this.#lastRefresh();
-    if (
-      latest === null ||
-      latest.id === heldAtStart ||
-      Date.now() - latest.at > RECENT_REFRESH_MS
-    ) {
-      return refreshHere;
+  /** {@inheritDoc RefreshCoordinator.announceRefresh} */
+  announceRefresh(spent: SessionSnapshot, tokens: TokenSet): void {
+    const session = fingerprintOf(spent);
+    if (session === null || this.#channel === null) {
+      return;
     }
-    return firstOrAfter(
-      this.#tokensOf(latest.id).pipe(map((tokens) => ({ tokens, fromOtherTab: true }))),
-      MESSAGE_GRACE_MS,
-      refreshHere,
-    );
-  }
-
-  /** Tells the other tabs that the session has ended (rejected refresh or logout). */
-  announceSessionEnded(): void {
-    this.#channel?.postMessage({ type: 'session-ended' } satisfies CrossTabMessage);
-  }
-
-  #announceRefresh(tokens: TokenSet): void {
-    const refresh: RecordedRefresh = { id: Math.random().toString(36).slice(2), at: Date.now() };
-    this.#heldRefreshId = refresh.id;
-    this.#environment.storage?.setItem(`${this.#name}:last-refresh`, JSON.stringify(refresh));
-    this.#channel?.postMessage({
+    const id = Math.random().toString(36).slice(2);
+    const record: RecordedRefresh = { id, session, at: Date.now() };
+    this.#environment.storage?.setItem(`${this.#name}:last-refresh`, JSON.stringify(record));
+    this.#channel.postMessage({
+      v: 1,
       type: 'refreshed',
-      refreshId: refresh.id,
+      id,
+      session,
       tokens,
     } satisfies CrossTabMessage);
+  }
+
+  /** {@inheritDoc RefreshCoordinator.announceEnd} */
+  announceEnd(ended: SessionSnapshot): void {
+    const session = fingerprintOf(ended);
+    if (session !== null) {
+      this.#channel?.postMessage({ v: 1, type: 'ended', session } satisfies CrossTabMessage);
+    }
+  }
+
+  /**
+   * In the lock: when the last recorded refresh spent the very session this tab holds, recently and
+   * since this tab started, its tokens are on their way (the lock can reach this tab before the
+   * message does): wait for them, briefly. Then `refresh` runs, and finds them in the store.
+   */
+  #inLock(refresh: () => Observable<TokenSet>): Observable<TokenSet> {
+    return this.#session.snapshot().pipe(
+      switchMap((now) => {
+        const record = this.#lastRefresh();
+        const isOwnSessionSpent =
+          record !== null &&
+          record.at >= this.#startedAt &&
+          Date.now() - record.at <= RECENT_REFRESH_MS &&
+          record.session === fingerprintOf(now);
+        if (!isOwnSessionSpent) {
+          return refresh();
+        }
+        const handled = this.#handled.pipe(
+          filter((id) => id === record.id),
+          take(1),
+        );
+        return firstOrAfter(handled, MESSAGE_GRACE_MS, of(record.id)).pipe(
+          switchMap(() => refresh()),
+        );
+      }),
+    );
+  }
+
+  #receive(data: unknown): void {
+    const message = parseMessage(data);
+    if (message === null) {
+      return;
+    }
+    const isSameSession = (now: SessionSnapshot) => fingerprintOf(now) === message.session;
+    if (message.type === 'refreshed') {
+      this.#session.adoptIf(isSameSession, message.tokens).subscribe({
+        next: (adopted) => {
+          if (adopted) {
+            this.#changes.next('refreshed');
+          }
+          this.#handled.next(message.id);
+        },
+        error: (error: unknown) => this.#report(error),
+      });
+    } else {
+      this.#session.clearIf(isSameSession).subscribe({
+        next: (ended) => {
+          if (ended !== null) {
+            this.#changes.next('ended');
+          }
+        },
+        error: (error: unknown) => this.#report(error),
+      });
+    }
+  }
+
+  /** A failing store cannot be reported to any request here: report it the Angular way. */
+  #report(error: unknown): void {
+    this.#injector.get(ErrorHandler).handleError(error);
   }
 
   #lastRefresh(): RecordedRefresh | null {
     const recorded = this.#environment.storage?.getItem(`${this.#name}:last-refresh`);
     try {
       const parsed = recorded ? (JSON.parse(recorded) as Partial<RecordedRefresh>) : null;
-      return typeof parsed?.id === 'string' && typeof parsed.at === 'number'
+      return typeof parsed?.id === 'string' &&
+        typeof parsed.session === 'string' &&
+        typeof parsed.at === 'number'
         ? (parsed as RecordedRefresh)
         : null;
     } catch {
@@ -221,23 +261,49 @@ export class CrossTabCoordinator {
       return null;
     }
   }
+}
 
-  /** The tokens another tab broadcast for `refreshId`, as soon as its message is here. */
-  #tokensOf(refreshId: string): Observable<TokenSet> {
-    return defer(() => {
-      const known = this.#latestRefreshes.get(refreshId);
-      return known
-        ? of(known)
-        : this.messages.pipe(
-            filter(
-              (message): message is Extract<CrossTabMessage, { type: 'refreshed' }> =>
-                message.type === 'refreshed' && message.refreshId === refreshId,
-            ),
-            map((message) => message.tokens),
-            take(1),
-          );
-    });
+/**
+ * The fingerprint of the session a snapshot holds, as tabs compare it: a digest of the refresh token
+ * (never the token itself), `cookie` for a session whose refresh token is a cookie shared by every
+ * tab, or `null` when the store holds no session.
+ */
+export function fingerprintOf(snapshot: SessionSnapshot): string | null {
+  if (snapshot.refreshToken !== null) {
+    return `r:${digest(snapshot.refreshToken)}`;
   }
+  return snapshot.accessToken !== null ? 'cookie' : null;
+}
+
+/**
+ * A 64-bit digest of `text` (two FNV-1a hashes): enough to tell two refresh tokens apart, far too
+ * little to recover one. Synchronous, unlike WebCrypto, so a tab decides without waiting.
+ */
+function digest(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+}
+
+/** The message in `data` when it is one this library version sends, well-formed; `null` otherwise. */
+function parseMessage(data: unknown): CrossTabMessage | null {
+  const message = (data ?? {}) as Partial<Record<keyof CrossTabMessage | 'id' | 'tokens', unknown>>;
+  if (message.v !== 1 || typeof message.session !== 'string') {
+    return null;
+  }
+  if (message.type === 'ended') {
+    return data as CrossTabMessage;
+  }
+  return message.type === 'refreshed' &&
+    typeof message.id === 'string' &&
+    isTokenSet(message.tokens)
+    ? (data as CrossTabMessage)
+    : null;
 }
 
 function browserEnvironment(): CrossTabEnvironment {
@@ -246,7 +312,7 @@ function browserEnvironment(): CrossTabEnvironment {
     locks: navigatorRef?.locks ?? null,
     openChannel: (name) =>
       typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null,
-    // Without storage, coordination relies on the lock alone.
+    // Without storage, coordination relies on the lock and the broadcast alone.
     storage: browserStorage('localStorage'),
   };
 }

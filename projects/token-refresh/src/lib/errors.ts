@@ -9,8 +9,10 @@
  * - `invalid-refresh-response`: the refresh answered 2xx, but `parseRefreshResponse` found no access
  *   token in it or threw. The session is kept.
  * - `store-failed`: a `TokenStore` method threw or returned a rejected promise.
- * - `session-cleared`: the session was cleared (logout) while a refresh was in flight; the refresh's
- *   late answer was discarded.
+ * - `session-cleared`: the session was cleared (logout) or replaced (a new login) while a refresh
+ *   was in flight; the refresh's late answer was discarded.
+ * - `refresh-cancelled`: the refresh call ended without an answer, e.g. because another interceptor
+ *   cancelled it. The session is kept; the next request that fails starts a new refresh.
  *
  * @publicApi
  */
@@ -20,7 +22,8 @@ export type TokenRefreshErrorCode =
   | 'refresh-timeout'
   | 'invalid-refresh-response'
   | 'store-failed'
-  | 'session-cleared';
+  | 'session-cleared'
+  | 'refresh-cancelled';
 
 /*
  * Long error texts are written as `ngDevMode ? text : ''`, as Angular writes its own: production
@@ -37,6 +40,7 @@ const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
   'invalid-refresh-response': 'NGTR204',
   'store-failed': 'NGTR205',
   'session-cleared': 'NGTR206',
+  'refresh-cancelled': 'NGTR207',
 };
 
 /**

@@ -1,7 +1,8 @@
 import { Observable, Subscription, take } from 'rxjs';
 
 /**
- * The first value of `source` if it comes within `ms`, then completes; otherwise unsubscribes
+ * The first value of `source` if it comes within `ms`, then completes (as it does when `source`
+ * completes without a value); otherwise unsubscribes
  * `source` (which cancels the work behind it) and switches to `fallback`. Internal.
  *
  * Used for the refresh timeout (`fallback` fails) and for a tab that waits briefly for another tab's
@@ -32,6 +33,11 @@ export function firstOrAfter<T>(
       error: (error: unknown) => {
         clearTimeout(timer);
         subscriber.error(error);
+      },
+      // Ended without a value: nothing more will come, so neither waiting nor the fallback helps.
+      complete: () => {
+        clearTimeout(timer);
+        subscriber.complete();
       },
     });
     return () => {

@@ -1,17 +1,11 @@
-import {
-  EnvironmentProviders,
-  inject,
-  makeEnvironmentProviders,
-  provideEnvironmentInitializer,
-  Provider,
-  Type,
-} from '@angular/core';
+import { EnvironmentProviders, makeEnvironmentProviders, Provider, Type } from '@angular/core';
 
-import { CROSS_TAB_ENVIRONMENT, CrossTabCoordinator, crossTabEnvironment } from './cross-tab';
 import { invalidConfigError } from './errors';
+import { TokenRefreshFeature } from './features';
 import { RefreshGate } from './refresh-gate';
 import { jsonBodyRefresh, parseTokenResponse } from './refresh-request';
-import { isAnchored, normalizeOrigin, RequestPolicy } from './request-matching';
+import { normalizeOrigin, RequestPolicy, wholeOriginPattern } from './request-matching';
+import { Session } from './session';
 import {
   OriginMatcher,
   TOKEN_REFRESH_OPTIONS,
@@ -30,6 +24,10 @@ import { TokenStore } from './token-store';
  * `NGTR101` error that names it, so a typo fails at start-up rather than as a silent pass or a hang.
  * Also provides {@link TokenRefreshService} and, when `store` is given, the {@link TokenStore}.
  *
+ * Optional capabilities come as features after the configuration, as with `provideRouter(routes,
+ * withX())`: {@link withCrossTab} makes the tabs of an origin share one refresh. An app pays only for
+ * the features it lists. Giving the same feature twice throws `NGTR102` in development builds.
+ *
  * @usageNotes
  * ```ts
  * export const appConfig: ApplicationConfig = {
@@ -46,24 +44,31 @@ import { TokenStore } from './token-store';
  * ```
  *
  * @param config - The options; only `refreshUrl` is required.
+ * @param features - Optional features, such as `withCrossTab()`.
  * @returns Environment providers for an application or a route.
  * @publicApi
  */
-export function provideTokenRefresh(config: TokenRefreshConfig): EnvironmentProviders {
+export function provideTokenRefresh(
+  config: TokenRefreshConfig,
+  ...features: TokenRefreshFeature[]
+): EnvironmentProviders {
   const options = resolveOptions(config);
   const providers: (Provider | EnvironmentProviders)[] = [
     { provide: TOKEN_REFRESH_OPTIONS, useValue: options },
     RequestPolicy,
+    Session,
     RefreshGate,
     TokenRefreshService,
   ];
-  if (options.crossTab) {
-    // The gate starts with the app, so that a tab that has sent nothing yet still hears the others.
-    providers.push(
-      { provide: CROSS_TAB_ENVIRONMENT, useFactory: crossTabEnvironment },
-      CrossTabCoordinator,
-      provideEnvironmentInitializer(() => void inject(RefreshGate)),
-    );
+  const kinds = new Set<string>();
+  for (const feature of features) {
+    if (ngDevMode && kinds.has(feature.ɵkind)) {
+      throw new Error(
+        `NGTR102: provideTokenRefresh: the feature "${feature.ɵkind}" is given twice; give each with*() feature once.`,
+      );
+    }
+    kinds.add(feature.ɵkind);
+    providers.push(...feature.ɵproviders);
   }
   if (config.store !== undefined) {
     providers.push(
@@ -88,9 +93,11 @@ const KNOWN_OPTIONS = new Set<string>([
   'refreshTimeout',
   'expiryLeeway',
   'onSessionExpired',
-  'crossTab',
   'store',
 ]);
+
+/** The longest delay `setTimeout` keeps: a longer `refreshTimeout` would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** An HTTP header name or auth scheme: an RFC 9110 token. */
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/;
@@ -104,6 +111,15 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     'config',
     ngDevMode ? `must be a configuration object, got ${describe(config)}.` : '',
   );
+  if ('crossTab' in config) {
+    // Removed in 0.x; a config from before must not silently lose its coordination.
+    throw new Error(
+      'NGTR103: provideTokenRefresh: "crossTab" is now the feature withCrossTab()' +
+        (ngDevMode
+          ? ': remove the option and write provideTokenRefresh({ ... }, withCrossTab()) (or nothing for crossTab: false).'
+          : ''),
+    );
+  }
   for (const key of Object.keys(config)) {
     check(KNOWN_OPTIONS.has(key), key, ngDevMode ? 'is not an option (misspelt?).' : '');
   }
@@ -120,7 +136,6 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     refreshTimeout = 30_000,
     expiryLeeway = 30_000,
     onSessionExpired,
-    crossTab = true,
     store,
   } = config;
 
@@ -161,9 +176,11 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     checkFunction('onSessionExpired', onSessionExpired);
   }
   check(
-    typeof refreshTimeout === 'number' && refreshTimeout > 0 && Number.isFinite(refreshTimeout),
+    typeof refreshTimeout === 'number' && refreshTimeout > 0 && refreshTimeout <= MAX_TIMEOUT_MS,
     'refreshTimeout',
-    ngDevMode ? `must be a positive number of milliseconds, got ${describe(refreshTimeout)}.` : '',
+    ngDevMode
+      ? `must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS} (what setTimeout holds), got ${describe(refreshTimeout)}.`
+      : '',
   );
   check(
     typeof expiryLeeway === 'number' && expiryLeeway >= 0 && Number.isFinite(expiryLeeway),
@@ -171,11 +188,6 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     ngDevMode
       ? `must be a non-negative number of milliseconds, got ${describe(expiryLeeway)}.`
       : '',
-  );
-  check(
-    typeof crossTab === 'boolean',
-    'crossTab',
-    ngDevMode ? `must be true or false, got ${describe(crossTab)}.` : '',
   );
   if (store !== undefined) {
     checkStore(store);
@@ -187,7 +199,7 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     maxRetries,
     statusCodes: [...statusCodes],
     allowedOrigins: allowedOrigins.map((origin) =>
-      typeof origin === 'string' ? (normalizeOrigin(origin) ?? origin) : origin,
+      typeof origin === 'string' ? (normalizeOrigin(origin) ?? origin) : wholeOriginPattern(origin),
     ),
     headerName,
     authScheme,
@@ -196,7 +208,6 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     refreshTimeout,
     expiryLeeway,
     onSessionExpired: onSessionExpired ?? null,
-    crossTab,
   };
 }
 
@@ -239,15 +250,8 @@ function checkUrlMatcher(matcher: unknown, at: string): asserts matcher is UrlMa
 
 function checkOriginMatcher(matcher: unknown, at: string): asserts matcher is OriginMatcher {
   if (matcher instanceof RegExp) {
+    // Matched against the whole origin whatever its shape (see wholeOriginPattern): no anchors needed.
     checkStatelessRegExp(matcher, at);
-    check(
-      isAnchored(matcher),
-      at,
-      ngDevMode
-        ? 'must be anchored with ^ and $ (e.g. /^https:\\/\\/api\\.example\\.com$/), or a ' +
-            `look-alike host could match it, got ${matcher}.`
-        : '',
-    );
     return;
   }
   check(

@@ -4,7 +4,7 @@ import { filter, map, Observable, throwError } from 'rxjs';
 import { IS_REFRESH_REQUEST } from './context';
 import { TokenRefreshError } from './errors';
 import { TokenRefreshOptions } from './token-refresh-config';
-import { TokenSet } from './token-store';
+import { isTokenSet, TokenSet } from './token-store';
 
 /** Statuses of the refresh call that mean "this session is over", as opposed to a passing failure. */
 const SESSION_REJECTED_STATUSES: readonly number[] = [400, 401, 403];
@@ -48,7 +48,8 @@ export function sendRefreshCall(
 
 /**
  * Classifies why a refresh failed. Only a rejection by the refresh endpoint (400, 401, 403) ends the
- * session; anything else keeps it. Internal.
+ * session; anything else keeps it. An `HttpErrorResponse` is kept as `cause` without its body and
+ * headers, which may hold tokens. Internal.
  *
  * @param error - What the refresh failed with.
  */
@@ -56,37 +57,37 @@ export function toRefreshError(error: unknown): TokenRefreshError {
   if (error instanceof TokenRefreshError) {
     return error;
   }
-  if (error instanceof HttpErrorResponse && SESSION_REJECTED_STATUSES.includes(error.status)) {
+  if (!(error instanceof HttpErrorResponse)) {
+    return new TokenRefreshError(
+      'refresh-failed',
+      ngDevMode ? 'The refresh call failed; see `cause`.' : '',
+      { cause: error },
+    );
+  }
+  const { status } = error;
+  // The answer's body and headers may hold tokens (a 2xx answer that is not JSON keeps its text): the
+  // error keeps only what tells the failure apart.
+  const cause = new HttpErrorResponse({ status, url: error.url ?? undefined });
+  if (SESSION_REJECTED_STATUSES.includes(status)) {
     return new TokenRefreshError(
       'session-expired',
       ngDevMode
-        ? `The refresh endpoint answered ${error.status}: the session has ended and the user must sign in again.`
+        ? `The refresh endpoint answered ${status}: the session has ended and the user must sign in again.`
         : '',
-      { cause: error },
+      { cause },
     );
   }
-  if (error instanceof HttpErrorResponse && error.status >= 200 && error.status < 300) {
+  if (status >= 200 && status < 300) {
     // HttpClient reports a 2xx answer whose body is not valid JSON as an error.
     return new TokenRefreshError(
       'invalid-refresh-response',
-      ngDevMode
-        ? `The refresh answered ${error.status}, but its body could not be read as JSON.`
-        : '',
-      { cause: error },
+      ngDevMode ? `The refresh answered ${status}, but its body could not be read as JSON.` : '',
+      { cause },
     );
   }
-  if (error instanceof HttpErrorResponse) {
-    return new TokenRefreshError('refresh-failed', ngDevMode ? describeFailure(error.status) : '', {
-      cause: error,
-    });
-  }
-  return new TokenRefreshError(
-    'refresh-failed',
-    ngDevMode ? 'The refresh call failed; see `cause`.' : '',
-    {
-      cause: error,
-    },
-  );
+  return new TokenRefreshError('refresh-failed', ngDevMode ? describeFailure(status) : '', {
+    cause,
+  });
 }
 
 /**
@@ -108,11 +109,12 @@ function parseWith(parse: (body: unknown) => TokenSet, body: unknown): TokenSet 
         );
   }
   // A parser written in JavaScript may return anything: check what really came back.
-  const accessToken = (tokens as Partial<TokenSet> | null | undefined)?.accessToken;
-  if (typeof accessToken !== 'string' || accessToken === '') {
+  if (!isTokenSet(tokens)) {
     throw new TokenRefreshError(
       'invalid-refresh-response',
-      ngDevMode ? 'parseRefreshResponse returned no non-empty "accessToken".' : '',
+      ngDevMode
+        ? 'parseRefreshResponse returned no token set (a non-empty "accessToken" string, an optional string "refreshToken" and an optional finite "expiresAt").'
+        : '',
     );
   }
   return tokens;

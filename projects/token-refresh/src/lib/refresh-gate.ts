@@ -1,5 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import {
+  DestroyRef,
   EnvironmentInjector,
   ErrorHandler,
   inject,
@@ -10,26 +11,26 @@ import {
 import {
   BehaviorSubject,
   catchError,
-  defer,
   filter,
-  map,
   Observable,
   of,
   Subject,
   Subscriber,
+  Subscription,
   switchMap,
   throwError,
 } from 'rxjs';
 
-import { CrossTabCoordinator } from './cross-tab';
 import { TokenRefreshError } from './errors';
 import { firstOrAfter } from './first-or-after';
 import { JwtExpiryCache } from './jwt-expiry';
+import { REFRESH_COORDINATOR } from './refresh-coordinator';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
-import { andThen, callStore, Eventually, readStore, toObservable } from './store-calls';
+import { isSameSession, Session, SessionSnapshot } from './session';
+import { andThen, Eventually, toObservable } from './store-calls';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 import { RefreshTrigger, TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
-import { TokenSet, TokenStore } from './token-store';
+import { TokenSet } from './token-store';
 import { WaiterQueue } from './waiter-queue';
 
 /** What the gate holds: whether a refresh is in flight, and how the last one ended. */
@@ -40,10 +41,11 @@ type RefreshOutcome =
   | { readonly status: 'succeeded'; readonly tokens: TokenSet }
   | { readonly status: 'failed'; readonly error: TokenRefreshError };
 
-/** The tokens in the store at one moment. */
-interface StoredTokens {
-  readonly accessToken: string | null;
-  readonly refreshToken: string | null;
+/** The refresh in flight. */
+interface InFlightRefresh {
+  /** The access token the refresh replaces: requests that hold it wait; any other does not. */
+  readonly staleToken: string | null;
+  readonly subscription: Subscription;
 }
 
 /** A token that gets a leeway of its own instead of `expiryLeeway`; see `RefreshGate`. */
@@ -56,7 +58,7 @@ const IDLE: GateState = { status: 'idle' };
 const REFRESHING: GateState = { status: 'refreshing' };
 
 /**
- * The refresh gate: the only place a refresh starts. Internal.
+ * The refresh gate: the only place a refresh starts, and where requests wait for it. Internal.
  *
  * A `BehaviorSubject` holds whether a refresh is in flight and how the last one ended, failure as well
  * as success, so a failed refresh fails every waiter instead of stranding it. A request that needs a
@@ -67,25 +69,27 @@ const REFRESHING: GateState = { status: 'refreshing' };
  *
  * The refresh itself is subscribed by the gate, not by any request: cancelling the request that
  * happened to start it cancels neither the refresh nor the other waiters. It ends by itself, after
- * `refreshTimeout` at the latest.
+ * `refreshTimeout` at the latest, or at once when the session it refreshes ends (a logout, another
+ * tab's logout, the injector's destruction). A request only waits for a refresh of the session the
+ * store holds: after a logout or a new login, requests go out at once with what the store holds.
  */
 @Injectable()
 export class RefreshGate {
   readonly #options = inject(TOKEN_REFRESH_OPTIONS);
-  readonly #store = inject(TokenStore);
+  readonly #session = inject(Session);
   readonly #http = inject(HttpClient);
   readonly #injector = inject(EnvironmentInjector);
-  readonly #crossTab = inject(CrossTabCoordinator, { optional: true });
+  readonly #coordinator = inject(REFRESH_COORDINATOR, { optional: true });
   readonly #expiryCache = new JwtExpiryCache();
   readonly #gate = new BehaviorSubject<GateState>(IDLE);
   readonly #waiters = new WaiterQueue<string>();
   readonly #eventsSubject = new Subject<TokenRefreshEvent>();
   readonly #stateSignal = signal<TokenRefreshState>('idle');
 
+  #inFlight: InFlightRefresh | null = null;
+  #isDestroyed = false;
   /** Whether the session has ended and `onSessionExpired` already ran for it. */
   #isSessionExpired = false;
-  /** Bumped by `clearSession()`: a refresh started in an older epoch must not write its answer. */
-  #sessionEpoch = 0;
   /**
    * A token that a refresh handed out already within `expiryLeeway`, and the leeway it gets instead.
    * A lifetime shorter than the leeway gets none: it is refreshed proactively only once it has really
@@ -98,11 +102,25 @@ export class RefreshGate {
     this.#gate
       .pipe(filter(isSettled))
       .subscribe((outcome) => this.#waiters.release((waiter) => deliver(outcome, waiter)));
-    this.#crossTab?.messages.subscribe((message) =>
-      message.type === 'refreshed'
-        ? this.#adoptTokensFromOtherTab(message.tokens)
-        : this.#endSessionFromOtherTab(),
-    );
+    this.#coordinator?.changes.subscribe((change) => {
+      if (change === 'refreshed') {
+        this.#markSessionLive();
+      } else {
+        this.#endSession(
+          new TokenRefreshError(
+            'session-expired',
+            ngDevMode ? 'The session ended in another tab of this app.' : '',
+          ),
+        );
+      }
+    });
+    inject(DestroyRef).onDestroy(() => {
+      // The app (or a server render) is over: end the refresh and let every waiter go, quietly.
+      this.#isDestroyed = true;
+      this.#inFlight?.subscription.unsubscribe();
+      this.#inFlight = null;
+      this.#waiters.release((waiter) => waiter.complete());
+    });
   }
 
   /** See `TokenRefreshService.state`. */
@@ -111,45 +129,46 @@ export class RefreshGate {
   readonly events: Observable<TokenRefreshEvent> = this.#eventsSubject.asObservable();
 
   /**
-   * The token a new request goes out with. Waits while a refresh is in flight, and refreshes first
-   * when the stored token is known to expire within `expiryLeeway`. Synchronous (a plain value) when
-   * the store answers synchronously and nothing has to wait: the common case costs no Observable.
+   * The token a new request goes out with. Waits while a refresh of the stored session is in flight,
+   * and refreshes first when the stored token is known to expire within `expiryLeeway`. Synchronous
+   * (a plain value) when the store answers synchronously and nothing has to wait.
    */
   tokenForRequest(): Eventually<string | null> {
-    if (this.#isRefreshing()) {
-      // Decided when subscribed, not now: an interceptor before this one may call next() at once but
-      // subscribe later, after this refresh has settled, and must then not wait for the next one.
-      return defer(() => this.#settledToken());
-    }
-    return andThen(this.#readAccessToken(), (token) =>
-      andThen(this.#isExpiringSoon(token), (expiring) =>
-        expiring ? this.joinRefresh('proactive') : token,
-      ),
-    );
+    return andThen(this.#accessToken(), (token) => {
+      const inFlight = this.#inFlight;
+      if (inFlight !== null) {
+        return token === inFlight.staleToken ? this.#waiters.wait() : token;
+      }
+      return andThen(this.#isExpiringSoon(token), (expiring) =>
+        expiring ? this.#join('proactive', token) : token,
+      );
+    });
   }
 
   /**
-   * The token to retry with after the server rejected `sentToken`. When the store already holds a
-   * different token (a refresh finished while the request was out), that one is reused without a
-   * new refresh; otherwise the caller joins the refresh in flight or starts one.
+   * The token to retry with after the server rejected `sentToken`. When the store already holds
+   * another token (a refresh finished, or the app stored a new login, while the request was out),
+   * that one is reused without a refresh; otherwise the caller joins the refresh in flight or starts
+   * one.
    *
    * @param sentToken - The token the rejected request carried.
+   * @returns The token to retry with, or `null` when the session was cleared while the request was
+   *   out: the rejection then passes through, and no refresh starts for a session that is over.
    */
-  tokenAfterRejection(sentToken: string | null): Observable<string> {
-    // Called when the rejection arrives, so deciding now (no defer) is deciding at the right time.
-    if (this.#isRefreshing()) {
-      return this.#settledToken();
-    }
+  tokenAfterRejection(sentToken: string | null): Observable<string | null> {
     return toObservable(
-      andThen(this.#readAccessToken(), (current) =>
-        current !== null && current !== sentToken ? current : this.joinRefresh('reactive'),
-      ),
+      andThen(this.#accessToken(), (current) => {
+        if (current !== sentToken) {
+          return current;
+        }
+        return this.#join('reactive', current);
+      }),
     );
   }
 
   /** The stored access token, as it is: no waiting and no refresh. */
   currentToken(): Eventually<string | null> {
-    return this.#readAccessToken();
+    return this.#accessToken();
   }
 
   /**
@@ -159,27 +178,38 @@ export class RefreshGate {
    * @returns The new access token, or the refresh's `TokenRefreshError`.
    */
   joinRefresh(trigger: RefreshTrigger): Observable<string> {
-    return defer(() => {
-      if (!this.#isRefreshing()) {
-        this.#startRefresh(trigger);
-      }
-      return this.#settledToken();
-    });
+    return toObservable(andThen(this.#accessToken(), (token) => this.#join(trigger, token)));
   }
 
   /**
-   * Clears the store and makes sure that a refresh in flight does not write its late answer back.
+   * Ends the session (logout): a refresh in flight is abandoned at once, its waiters fail with code
+   * `session-cleared`, and the store is cleared after any write in progress, so its late answer never
+   * lands. Requests sent from now on go out with whatever the store holds: nothing, or a new login.
    */
   clearSession(): Observable<void> {
-    return defer(() => {
-      this.#sessionEpoch++;
-      this.#crossTab?.announceSessionEnded();
-      return callStore('clear', () => this.#store.clear());
-    });
+    this.#abandonRefresh(
+      new TokenRefreshError(
+        'session-cleared',
+        ngDevMode
+          ? 'The session was cleared while the refresh was in flight; its answer was discarded.'
+          : '',
+      ),
+    );
+    const cleared = this.#session.clear();
+    return cleared.pipe(
+      switchMap((before) => {
+        this.#coordinator?.announceEnd(before);
+        return of(undefined);
+      }),
+    );
   }
 
-  #isRefreshing(): boolean {
-    return this.#gate.value.status === 'refreshing';
+  /** Joins the refresh in flight, or starts one that replaces `staleToken`. */
+  #join(trigger: RefreshTrigger, staleToken: string | null): Observable<string> {
+    if (this.#inFlight === null) {
+      this.#startRefresh(trigger, staleToken);
+    }
+    return this.#settledToken();
   }
 
   /**
@@ -191,36 +221,36 @@ export class RefreshGate {
     return isSettled(state) ? outcomeOf(state) : this.#waiters.wait();
   }
 
-  #startRefresh(trigger: RefreshTrigger): void {
-    const epoch = this.#sessionEpoch;
+  #startRefresh(trigger: RefreshTrigger, staleToken: string | null): void {
     this.#gate.next(REFRESHING);
     this.#stateSignal.set('refreshing');
     this.#eventsSubject.next({ type: 'refresh-started', trigger });
+    let outcome: RefreshOutcome | null = null;
     // Subscribed by the gate rather than by the request that asked for it, so that no single caller
-    // can cancel the refresh that every waiter depends on. It always ends: by answer, error or timeout.
-    this.#refresh(epoch).subscribe({
-      next: (tokens) => this.#settle({ status: 'succeeded', tokens }),
-      error: (error: TokenRefreshError) => this.#settle({ status: 'failed', error }),
+    // can cancel the refresh that every waiter depends on. It always ends: by answer, error, timeout,
+    // or the end of its session.
+    const subscription = this.#refresh(staleToken).subscribe({
+      next: (tokens) => (outcome = { status: 'succeeded', tokens }),
+      error: (error: unknown) => this.#settle({ status: 'failed', error: toRefreshError(error) }),
+      complete: () => this.#settle(outcome ?? { status: 'failed', error: endedWithoutTokens() }),
     });
+    if (this.#gate.value === REFRESHING) {
+      this.#inFlight = { staleToken, subscription };
+    }
   }
 
-  #refresh(epoch: number): Observable<TokenSet> {
+  #refresh(staleToken: string | null): Observable<TokenSet> {
     const refreshInThisTab = () =>
-      this.#readStoredTokens().pipe(
+      this.#session.snapshot().pipe(
         switchMap((before) =>
-          sendRefreshCall(this.#http, this.#options, before.refreshToken).pipe(
-            switchMap((tokens) => this.#saveTokens(tokens, before, epoch)),
-          ),
+          // Another tab may have refreshed this session while this one waited for its turn.
+          before.accessToken !== null && before.accessToken !== staleToken
+            ? of(tokensOf(before))
+            : this.#call(before),
         ),
       );
-    const refreshed = this.#crossTab
-      ? this.#crossTab
-          .runExclusive(refreshInThisTab)
-          .pipe(
-            switchMap(({ tokens, fromOtherTab }) =>
-              fromOtherTab ? this.#storeTokens(tokens) : of(tokens),
-            ),
-          )
+    const refreshed = this.#coordinator
+      ? this.#coordinator.runExclusive(refreshInThisTab)
       : refreshInThisTab();
     // Unsubscribing the refresh on timeout cancels its call (and releases the cross-tab lock).
     return firstOrAfter(
@@ -235,106 +265,109 @@ export class RefreshGate {
               : '',
           ),
       ),
-    ).pipe(
+    );
+  }
+
+  /** The refresh call for the session `before`, and what follows its answer. */
+  #call(before: SessionSnapshot): Observable<TokenSet> {
+    return sendRefreshCall(this.#http, this.#options, before.refreshToken).pipe(
+      switchMap((tokens) => this.#session.replace(before, tokens)),
+      switchMap((stored) => {
+        this.#coordinator?.announceRefresh(before, stored);
+        return of(stored);
+      }),
       catchError((error: unknown) => {
         const failure = toRefreshError(error);
         return failure.code === 'session-expired'
-          ? this.#clearExpiredSession().pipe(switchMap(() => throwError(() => failure)))
+          ? this.#endRejectedSession(before, failure)
           : throwError(() => failure);
       }),
     );
   }
 
   /**
-   * Writes the refresh answer to the store, unless the session was cleared while the refresh was in
-   * flight: a logout must win over a late answer.
+   * The server rejected the refresh of `before`: clear the store, unless it holds another session by
+   * now (a new login must survive the old session's end). A store that fails to clear does not keep
+   * the session alive for the app: its error goes to the `ErrorHandler`.
    */
-  #saveTokens(tokens: TokenSet, before: StoredTokens, epoch: number): Observable<TokenSet> {
-    return this.#readStoredTokens().pipe(
-      switchMap((now) => {
-        if (epoch !== this.#sessionEpoch || wasCleared(before, now)) {
-          throw new TokenRefreshError(
-            'session-cleared',
-            ngDevMode
-              ? 'The session was cleared while the refresh was in flight; its answer was discarded.'
-              : '',
-          );
-        }
-        const merged: TokenSet = {
-          accessToken: tokens.accessToken,
-          refreshToken: tokens.refreshToken ?? before.refreshToken,
-          expiresAt: tokens.expiresAt,
-        };
-        return this.#storeTokens(merged);
-      }),
-    );
-  }
-
-  #storeTokens(tokens: TokenSet): Observable<TokenSet> {
-    return callStore('setTokens', () => this.#store.setTokens(tokens)).pipe(map(() => tokens));
-  }
-
-  #clearExpiredSession(): Observable<void> {
-    return callStore('clear', () => this.#store.clear());
+  #endRejectedSession(before: SessionSnapshot, failure: TokenRefreshError): Observable<never> {
+    return this.#session
+      .clearIf((now) => isSameSession(before, now))
+      .pipe(
+        catchError((storeError: unknown) => {
+          // The store failed to clear: report it, and still end the session for the app.
+          this.#reportError(storeError);
+          return of(before);
+        }),
+        switchMap((ended) => {
+          if (ended === null) {
+            throw new TokenRefreshError(
+              'session-cleared',
+              ngDevMode
+                ? 'The session was replaced while the refresh was in flight; its answer was discarded.'
+                : '',
+              { cause: failure },
+            );
+          }
+          this.#coordinator?.announceEnd(ended);
+          throw failure;
+        }),
+      );
   }
 
   #settle(outcome: RefreshOutcome): void {
+    this.#inFlight = null;
     if (outcome.status === 'succeeded') {
       this.#leewayException = this.#leewayExceptionFor(outcome.tokens);
       this.#isSessionExpired = false;
       this.#stateSignal.set('idle');
       this.#eventsSubject.next({ type: 'refresh-succeeded' });
-    } else {
-      const { error } = outcome;
-      this.#stateSignal.set(this.#isSessionExpired ? 'expired' : 'idle');
-      this.#eventsSubject.next({ type: 'refresh-failed', error });
-      if (error.code === 'session-expired') {
-        this.#expireSession(error);
-        this.#crossTab?.announceSessionEnded();
-      }
+      this.#gate.next(outcome);
+      return;
     }
+    const { error } = outcome;
+    const endsSession = error.code === 'session-expired';
+    this.#stateSignal.set(endsSession || this.#isSessionExpired ? 'expired' : 'idle');
+    this.#eventsSubject.next({ type: 'refresh-failed', error });
+    // The waiters fail first: whatever onSessionExpired sends finds the gate settled and goes out.
     this.#gate.next(outcome);
+    if (endsSession) {
+      this.#expireSession(error);
+    }
+  }
+
+  /** Ends a refresh in flight with `error`, without waiting for its answer. */
+  #abandonRefresh(error: TokenRefreshError): void {
+    const inFlight = this.#inFlight;
+    if (inFlight !== null) {
+      inFlight.subscription.unsubscribe();
+      this.#settle({ status: 'failed', error });
+    }
+  }
+
+  /** The session ended elsewhere (another tab): let go of its refresh and tell the app. */
+  #endSession(error: TokenRefreshError): void {
+    this.#abandonRefresh(error);
+    this.#stateSignal.set('expired');
+    this.#expireSession(error);
   }
 
   /** Marks the session expired; the first time, tells the app (event and `onSessionExpired`). */
   #expireSession(error: TokenRefreshError): void {
     const isFirstExpiry = !this.#isSessionExpired;
     this.#isSessionExpired = true;
-    this.#stateSignal.set('expired');
-    if (isFirstExpiry) {
+    if (isFirstExpiry && !this.#isDestroyed) {
       this.#eventsSubject.next({ type: 'session-expired', error });
       this.#runOnSessionExpired();
     }
   }
 
-  /** Another tab refreshed: keep its tokens, so this tab's store does not hold a rotated-out one. */
-  #adoptTokensFromOtherTab(tokens: TokenSet): void {
-    this.#storeTokens(tokens).subscribe({
-      next: () => {
-        this.#isSessionExpired = false;
-        if (!this.#isRefreshing()) {
-          this.#stateSignal.set('idle');
-        }
-      },
-      // A failing store cannot be reported to any request here: report it the Angular way.
-      error: (error: unknown) => this.#injector.get(ErrorHandler).handleError(error),
-    });
-  }
-
-  /** The session ended in another tab (rejected refresh or logout): end it here too. */
-  #endSessionFromOtherTab(): void {
-    this.#sessionEpoch++;
-    this.#clearExpiredSession().subscribe({
-      next: () =>
-        this.#expireSession(
-          new TokenRefreshError(
-            'session-expired',
-            ngDevMode ? 'The session ended in another tab of this app.' : '',
-          ),
-        ),
-      // A failing store cannot be reported to any request here: report it the Angular way.
-      error: (error: unknown) => this.#injector.get(ErrorHandler).handleError(error),
-    });
+  /** The store holds a live session again (a login, or another tab's refresh). */
+  #markSessionLive(): void {
+    this.#isSessionExpired = false;
+    if (this.#inFlight === null) {
+      this.#stateSignal.set('idle');
+    }
   }
 
   #runOnSessionExpired(): void {
@@ -345,54 +378,34 @@ export class RefreshGate {
     try {
       runInInjectionContext(this.#injector, callback);
     } catch (error) {
-      // A bug in the app's callback: report it the Angular way, but still release every waiter.
-      this.#injector.get(ErrorHandler).handleError(error);
+      // A bug in the app's callback: report it the Angular way; every waiter is already released.
+      this.#reportError(error);
     }
   }
 
-  #readAccessToken(): Eventually<string | null> {
-    return andThen(
-      readStore('getAccessToken', () => this.#store.getAccessToken()),
-      (token) => {
-        if (token !== null && this.#isSessionExpired) {
-          // The app stored a new session (a login): the expired state is over.
-          this.#isSessionExpired = false;
-          this.#stateSignal.set('idle');
-        }
-        return token;
-      },
-    );
+  #reportError(error: unknown): void {
+    this.#injector.get(ErrorHandler).handleError(error);
   }
 
-  #readStoredTokens(): Observable<StoredTokens> {
-    return toObservable(
-      andThen(
-        readStore('getAccessToken', () => this.#store.getAccessToken()),
-        (accessToken) =>
-          andThen(
-            readStore('getRefreshToken', () => this.#store.getRefreshToken()),
-            (refreshToken) => ({
-              accessToken,
-              refreshToken,
-            }),
-          ),
-      ),
-    );
+  #accessToken(): Eventually<string | null> {
+    return andThen(this.#session.accessToken(), (token) => {
+      if (token !== null && this.#isSessionExpired) {
+        // The app stored a new session (a login): the expired state is over.
+        this.#markSessionLive();
+      }
+      return token;
+    });
   }
 
   /**
    * Whether `token` is known to expire within `expiryLeeway`, by the store's `getExpiresAt()` or, when
    * that is absent or `null`, by the JWT `exp` claim. Opaque and malformed tokens are not known to.
-   *
    */
   #isExpiringSoon(token: string | null): Eventually<boolean> {
     if (token === null) {
       return false;
     }
-    const expiresAt = this.#store.getExpiresAt
-      ? readStore('getExpiresAt', () => this.#store.getExpiresAt?.() ?? null)
-      : null;
-    return andThen(expiresAt, (known) => this.#isWithinLeeway(token, known));
+    return andThen(this.#session.expiresAt(), (known) => this.#isWithinLeeway(token, known));
   }
 
   #isWithinLeeway(token: string, expiresAt: number | null): boolean {
@@ -433,8 +446,21 @@ function deliver(outcome: RefreshOutcome, waiter: Subscriber<string>): void {
   }
 }
 
-/** Whether the store was emptied between two reads: somebody logged out meanwhile. */
-function wasCleared(before: StoredTokens, now: StoredTokens): boolean {
-  const hadSession = before.accessToken !== null || before.refreshToken !== null;
-  return hadSession && now.accessToken === null && now.refreshToken === null;
+/** The tokens of a snapshot whose access token is known to be there. */
+function tokensOf(snapshot: SessionSnapshot): TokenSet {
+  return {
+    accessToken: snapshot.accessToken ?? '',
+    refreshToken: snapshot.refreshToken,
+    expiresAt: snapshot.expiresAt ?? undefined,
+  };
+}
+
+/** A refresh that completed without tokens: its call was cancelled, e.g. by another interceptor. */
+function endedWithoutTokens(): TokenRefreshError {
+  return new TokenRefreshError(
+    'refresh-cancelled',
+    ngDevMode
+      ? 'The refresh call ended without an answer (an interceptor cancelled it?); the session is kept.'
+      : '',
+  );
 }

@@ -1,4 +1,4 @@
-import { isAnchored, normalizeOrigin, urlPrefixTest } from './request-matching';
+import { normalizeOrigin, urlPrefixTest, wholeOriginPattern } from './request-matching';
 
 describe('urlPrefixTest', () => {
   const APP = 'https://app.example.com';
@@ -102,10 +102,29 @@ describe('normalizeOrigin', () => {
   });
 });
 
-describe('isAnchored', () => {
-  it('accepts ^...$ RegExps only', () => {
-    expect(isAnchored(/^https:\/\/api\.example\.com$/)).toBe(true);
-    expect(isAnchored(/^https:\/\/api\.example\.com/)).toBe(false);
-    expect(isAnchored(/api\.example\.com$/)).toBe(false);
+describe('wholeOriginPattern', () => {
+  it.each([
+    [
+      /^https:\/\/api\.example\.com|https:\/\/cdn\.example\.com$/,
+      'https://api.example.com.evil.io',
+    ],
+    [
+      /^https:\/\/api\.example\.com|https:\/\/cdn\.example\.com$/,
+      'https://evil.io#https://cdn.example.com',
+    ],
+    [/https:\/\/api\.example\.com/, 'https://api.example.com.evil.io'],
+    [/api\.example\.com$/, 'https://evil-api.example.com'],
+    [/https:\/\/(api|cdn)\.example\.com/, 'http://x.https://api.example.com'],
+  ])('never matches a part of an origin: %s against %s', (pattern, origin) => {
+    expect(wholeOriginPattern(pattern).test(origin)).toBe(false);
+  });
+
+  it('matches every whole origin the pattern describes, keeping its flags', () => {
+    const pattern = wholeOriginPattern(
+      /^https:\/\/API\.example\.com|https:\/\/cdn\.example\.com$/i,
+    );
+    expect(pattern.test('https://api.example.com')).toBe(true);
+    expect(pattern.test('https://cdn.example.com')).toBe(true);
+    expect(pattern.flags).toBe('i');
   });
 });

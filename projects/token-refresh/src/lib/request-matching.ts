@@ -1,7 +1,7 @@
 import { HttpRequest } from '@angular/common/http';
 import { DOCUMENT, inject, Injectable } from '@angular/core';
 
-import { OriginMatcher, TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
+import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 
 /**
  * Decides, per request, whether the access token may be sent and whether the request takes part in
@@ -11,7 +11,13 @@ import { OriginMatcher, TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
 export class RequestPolicy {
   /** The validated options, for the interceptor. */
   readonly options = inject(TOKEN_REFRESH_OPTIONS);
-  readonly #appOrigin = originOfDocument(inject(DOCUMENT, { optional: true }));
+  readonly #document = inject(DOCUMENT, { optional: true });
+  readonly #appOrigin = originOfDocument(this.#document);
+  /**
+   * The origin relative URLs go to: the document's base URL's, as the browser resolves them (a
+   * `<base href>` may point to another origin); the app's origin where there is no base URL.
+   */
+  readonly #baseOrigin = originOfBase(this.#document) ?? this.#appOrigin;
   readonly #allowedOrigins = new Set(
     this.options.allowedOrigins.filter((origin) => typeof origin === 'string'),
   );
@@ -19,9 +25,12 @@ export class RequestPolicy {
     (origin) => origin instanceof RegExp,
   );
   /** Whether an absolute URL's origin may receive the token, remembered per origin. */
-  readonly #allowedOrigin = new OriginDecisions(this.#appOrigin, (origin) =>
+  readonly #allowedOrigin = new OriginDecisions(this.#baseOrigin, (origin) =>
     this.#isAllowedOrigin(origin),
   );
+  /** Whether paths (`/api/x`) may receive the token: whether the base URL's origin may. */
+  readonly #isPathAllowed =
+    this.#baseOrigin === this.#appOrigin || this.#isAllowedOrigin(this.#baseOrigin);
   /** `refreshUrl` and the string entries of `skipUrls`, compiled into one test. */
   readonly #isExcludedUrl = urlPrefixTest(
     [
@@ -36,12 +45,13 @@ export class RequestPolicy {
   );
 
   /**
-   * Whether `url` may receive the access token: relative URLs and the app's own origin always may,
-   * other origins only when `allowedOrigins` lists them. Origins are compared after parsing, so a
-   * look-alike host such as `https://api.example.com.evil.io` never matches `https://api.example.com`.
+   * Whether `url` may receive the access token: the app's own origin always may, other origins only
+   * when `allowedOrigins` lists them. Relative URLs are judged by the origin the browser sends them
+   * to, the document's base URL's. Origins are compared after parsing, so a look-alike host such as
+   * `https://api.example.com.evil.io` never matches `https://api.example.com`.
    */
   mayReceiveToken(url: string): boolean {
-    return isPathRelative(url) || this.#allowedOrigin.allows(url);
+    return isPathRelative(url) ? this.#isPathAllowed : this.#allowedOrigin.allows(url);
   }
 
   #isAllowedOrigin(origin: string | null): boolean {
@@ -279,6 +289,14 @@ function originOfDocument(document: Document | null): string | null {
   return origin && origin !== 'null' ? origin : null;
 }
 
+/** The origin of the document's base URL, or `null` where there is none (server-side rendering). */
+function originOfBase(document: Document | null): string | null {
+  // A server-side document may have no base URL, whatever the DOM types say.
+  const baseUri: string | null | undefined = document?.baseURI;
+  const origin = baseUri ? parseUrl(baseUri, RELATIVE_BASE)?.origin : null;
+  return origin && origin !== 'null' ? origin : null;
+}
+
 /**
  * Normalizes an `allowedOrigins` entry given as a string to the form `URL.origin` produces (lower-case
  * host, default port dropped), or returns `null` when it is not an origin.
@@ -293,9 +311,13 @@ export function normalizeOrigin(origin: string): string | null {
   return parsed === null || parsed.origin === 'null' ? null : parsed.origin;
 }
 
-/** Whether an `allowedOrigins` RegExp is anchored at both ends, so it cannot match a look-alike. */
-export function isAnchored(pattern: OriginMatcher): boolean {
-  return (
-    pattern instanceof RegExp && pattern.source.startsWith('^') && pattern.source.endsWith('$')
-  );
+/**
+ * An `allowedOrigins` RegExp that matches whole origins only: `^(?:pattern)$`, with its flags. Whatever
+ * the pattern's shape (a top-level `|`, a missing anchor), it can then never match a part of an
+ * origin, such as the `https://api.example.com` of `https://api.example.com.evil.io`.
+ *
+ * @param pattern - An `allowedOrigins` entry.
+ */
+export function wholeOriginPattern(pattern: RegExp): RegExp {
+  return new RegExp(`^(?:${pattern.source})$`, pattern.flags);
 }

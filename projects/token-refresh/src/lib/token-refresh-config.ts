@@ -13,8 +13,9 @@ export type UrlMatcher = string | RegExp | ((request: HttpRequest<unknown>) => b
 
 /**
  * An origin allowed to receive the access token: an exact origin string such as
- * `'https://api.example.com'`, or a RegExp anchored with `^` and `$`, tested against the request's
- * parsed origin.
+ * `'https://api.example.com'`, or a RegExp that must match the request's whole parsed origin (it is
+ * tested as `^(?:pattern)$`, so `/https:\/\/(api|cdn)\.example\.com/` never matches
+ * `https://api.example.com.evil.io`).
  *
  * @publicApi
  */
@@ -70,8 +71,9 @@ export interface TokenRefreshConfig {
    */
   statusCodes?: readonly number[];
   /**
-   * Origins that may receive the access token besides the app's own origin (relative URLs are always
-   * allowed). Requests to any other origin pass through untouched.
+   * Origins that may receive the access token besides the app's own origin. Relative URLs are judged
+   * by where the browser sends them (against `document.baseURI`, so a `<base href>` on another origin
+   * counts). Requests to any other origin pass through untouched.
    * @default []
    */
   allowedOrigins?: readonly OriginMatcher[];
@@ -117,14 +119,6 @@ export interface TokenRefreshConfig {
    */
   onSessionExpired?: () => void;
   /**
-   * Whether the tabs of this origin coordinate their refreshes: one refresh at a time across tabs
-   * (Web Locks), a tab that waited reuses the tokens the other tab got (BroadcastChannel), and a
-   * session that ends in one tab ends in all. Where the browser lacks Web Locks or BroadcastChannel,
-   * each tab refreshes on its own. Turn it off if tabs hold separate sessions.
-   * @default true
-   */
-  crossTab?: boolean;
-  /**
    * The token store: a class (created by Angular's injector, so it may use `inject()`) or an instance.
    * Equivalent to providing `{ provide: TokenStore, useClass: ... }` yourself.
    * @default MemoryTokenStore
@@ -138,7 +132,7 @@ export interface TokenRefreshOptions {
   readonly skipUrls: readonly UrlMatcher[];
   readonly maxRetries: number;
   readonly statusCodes: readonly number[];
-  /** Exact origins, normalized by the URL parser, and anchored RegExps. */
+  /** Exact origins, normalized by the URL parser, and RegExps that match whole origins only. */
   readonly allowedOrigins: readonly OriginMatcher[];
   readonly headerName: string;
   readonly authScheme: string;
@@ -147,7 +141,6 @@ export interface TokenRefreshOptions {
   readonly refreshTimeout: number;
   readonly expiryLeeway: number;
   readonly onSessionExpired: (() => void) | null;
-  readonly crossTab: boolean;
 }
 
 /** The validated options of the nearest `provideTokenRefresh`. Internal. */

@@ -6,7 +6,7 @@ import {
   HttpRequest,
 } from '@angular/common/http';
 import { inject } from '@angular/core';
-import { catchError, isObservable, Observable, switchMap, throwError } from 'rxjs';
+import { catchError, defer, isObservable, Observable, switchMap, throwError } from 'rxjs';
 
 import { IS_REFRESH_REQUEST, SKIP_TOKEN_REFRESH } from './context';
 import { missingProviderError } from './errors';
@@ -20,14 +20,17 @@ import { TokenRefreshOptions } from './token-refresh-config';
  * (401 by default), refreshes the session once for all concurrent failures and retries them.
  *
  * Per request, in this order:
- * - The refresh call, `skipUrls`, foreign origins and requests that already carry the token header
- *   pass through untouched: no token, no refresh, no retry.
+ * - The refresh call, `skipUrls`, foreign origins, JSONP requests and requests that already carry the
+ *   token header pass through untouched: no token, no refresh, no retry.
  * - `SKIP_TOKEN_REFRESH` requests get the current token, but never wait, refresh or retry.
  * - Any other request waits while a refresh is in flight, is refreshed first when its token is known
  *   to expire within `expiryLeeway`, and goes out with the current token. If it fails with one of
  *   `statusCodes`, it joins the one refresh (or reuses a token that a refresh produced while it was
  *   out) and is retried, at most `maxRetries` times; then its last error passes through unchanged.
  *   When the refresh fails, every waiting request fails with the same `TokenRefreshError`.
+ *
+ * The token is chosen when the returned Observable is subscribed, and again at every re-subscription
+ * (an interceptor before this one that retries), never when the interceptor function runs.
  *
  * Needs `provideTokenRefresh(...)`; without it, every request fails with an error saying so.
  *
@@ -51,6 +54,7 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
   const { options } = policy;
   // Cheapest checks first: skipped and foreign requests must cost next to nothing.
   if (
+    request.method === 'JSONP' ||
     !policy.mayReceiveToken(request.url) ||
     policy.isExcluded(request) ||
     request.context.get(IS_REFRESH_REQUEST) ||
@@ -59,13 +63,16 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
     return next(request);
   }
   const gate = inject(RefreshGate);
+  // Decided per subscription: an interceptor before this one may subscribe late, or again (retry).
   if (request.context.get(SKIP_TOKEN_REFRESH)) {
-    return whenKnown(gate.currentToken(), (token) =>
-      next(withAccessToken(request, token, options)),
+    return defer(() =>
+      whenKnown(gate.currentToken(), (token) => next(withAccessToken(request, token, options))),
     );
   }
-  return whenKnown(gate.tokenForRequest(), (token) =>
-    sendWithRetries(request, token, next, gate, options),
+  return defer(() =>
+    whenKnown(gate.tokenForRequest(), (token) =>
+      sendWithRetries(request, token, next, gate, options),
+    ),
   );
 };
 
@@ -92,13 +99,14 @@ function sendWithRetries(
   return sent.pipe(
     catchError((error: unknown) =>
       isRefreshStatus(error, options.statusCodes)
-        ? gate
-            .tokenAfterRejection(token)
-            .pipe(
-              switchMap((fresh) =>
-                sendWithRetries(request, fresh, next, gate, options, retries + 1),
-              ),
-            )
+        ? gate.tokenAfterRejection(token).pipe(
+            switchMap((fresh) =>
+              // null: the session was cleared while the request was out; its rejection stands.
+              fresh === null
+                ? throwError(() => error)
+                : sendWithRetries(request, fresh, next, gate, options, retries + 1),
+            ),
+          )
         : throwError(() => error),
     ),
   );

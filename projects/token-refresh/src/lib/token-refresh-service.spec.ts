@@ -109,7 +109,7 @@ describe('TokenRefreshService', () => {
     expect(events[0]).toEqual({ type: 'refresh-started', trigger: 'manual' });
   });
 
-  it('clearSession() empties the store and discards the late answer of a refresh in flight', async () => {
+  it('clearSession() empties the store, cancels the refresh in flight and fails its waiters at once', async () => {
     const { http, backend, store, service } = setUpService({
       buildRefreshRequest: cookieRefresh(),
     });
@@ -119,10 +119,12 @@ describe('TokenRefreshService', () => {
     const waiting = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
     const refresh = expectRefresh(backend);
-    await service.clearSession();
-    refresh.flush({ accessToken: 'access-2' });
+    const cleared = service.clearSession();
 
-    expect(store.getAccessToken()).toBeNull();
     expect(waiting.errors[0]).toMatchObject({ code: 'session-cleared' });
+    expect(refresh.cancelled).toBe(true);
+    await cleared;
+    expect(store.getAccessToken()).toBeNull();
+    expect(service.state()).toBe('idle');
   });
 });

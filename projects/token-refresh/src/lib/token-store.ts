@@ -17,6 +17,21 @@ export interface TokenSet {
   expiresAt?: number;
 }
 
+/**
+ * Whether `value` is a usable {@link TokenSet}: a non-empty access token, a refresh token that is a
+ * non-empty string or absent, and an expiry that is a finite number or absent. Internal: checks what a
+ * parser written in JavaScript, or another tab, really handed over.
+ */
+export function isTokenSet(value: unknown): value is TokenSet {
+  const { accessToken, refreshToken, expiresAt } = (value ?? {}) as Record<string, unknown>;
+  return (
+    typeof accessToken === 'string' &&
+    accessToken !== '' &&
+    (refreshToken == null || (typeof refreshToken === 'string' && refreshToken !== '')) &&
+    (expiresAt === undefined || (typeof expiresAt === 'number' && Number.isFinite(expiresAt)))
+  );
+}
+
 /** A value, or a promise of it: every `TokenStore` method may be synchronous or asynchronous. */
 export type MaybePromise<T> = T | Promise<T>;
 
