@@ -4,11 +4,12 @@ import {
   provideHttpClientTesting,
   TestRequest,
 } from '@angular/common/http/testing';
-import { createEnvironmentInjector, EnvironmentInjector } from '@angular/core';
+import { createEnvironmentInjector, EnvironmentInjector, ErrorHandler } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 
 import { CROSS_TAB_ENVIRONMENT, CrossTabChannel, CrossTabEnvironment } from './cross-tab';
 import { provideTokenRefresh } from './provide-token-refresh';
+import { oauth2RefreshGrant } from './refresh-request';
 import { bearerOf, record, reject401, REFRESH_URL } from './spec-helpers';
 import { TokenRefreshConfig } from './token-refresh-config';
 import { tokenRefreshInterceptor } from './token-refresh-interceptor';
@@ -242,6 +243,188 @@ describe('cross-tab refresh', () => {
   });
 });
 
+describe('cross-tab refresh: tabs with different sessions never mix', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it.each([
+    ['the JSON-body refresh style', {}],
+    [
+      'the OAuth 2.0 refresh grant',
+      { buildRefreshRequest: oauth2RefreshGrant({ clientId: 'spa' }) },
+    ],
+  ])('keeps each tab’s own session through the other tab’s refresh (%s)', async (_, config) => {
+    const browser = new FakeBrowser();
+    const demo = browser.openTab(config);
+    const alice = browser.openTab(config);
+    demo.store.setTokens({ accessToken: 'demo-access-1', refreshToken: 'demo-refresh-1' });
+    alice.store.setTokens({ accessToken: 'alice-access-1', refreshToken: 'alice-refresh-1' });
+
+    demo.http.get('/api/a').subscribe();
+    reject401(demo.backend.expectOne('/api/a'));
+    await browser.run();
+    demo.backend.expectOne(REFRESH_URL).flush({
+      access_token: 'demo-access-2',
+      refresh_token: 'demo-refresh-2',
+    });
+    await browser.run();
+    demo.backend.expectOne('/api/a').flush({});
+
+    expect([alice.store.getAccessToken(), alice.store.getRefreshToken()]).toEqual([
+      'alice-access-1',
+      'alice-refresh-1',
+    ]);
+    alice.http.get('/api/b').subscribe();
+    expect(bearerOf(alice.backend.expectOne('/api/b'))).toBe('Bearer alice-access-1');
+    browser.verify();
+  });
+
+  it('makes each tab refresh its own session when both fail at once', async () => {
+    const browser = new FakeBrowser();
+    const demo = browser.openTab();
+    const alice = browser.openTab();
+    demo.store.setTokens({ accessToken: 'demo-access-1', refreshToken: 'demo-refresh-1' });
+    alice.store.setTokens({ accessToken: 'alice-access-1', refreshToken: 'alice-refresh-1' });
+
+    demo.http.get('/api/a').subscribe();
+    alice.http.get('/api/b').subscribe();
+    reject401(demo.backend.expectOne('/api/a'));
+    reject401(alice.backend.expectOne('/api/b'));
+    await browser.run();
+    demo.backend.expectOne(REFRESH_URL).flush({ accessToken: 'demo-access-2' });
+    await browser.run();
+    const aliceRefresh = alice.backend.expectOne(REFRESH_URL);
+    expect(aliceRefresh.request.body).toEqual({ refreshToken: 'alice-refresh-1' });
+    aliceRefresh.flush({ accessToken: 'alice-access-2' });
+    await browser.run();
+
+    expect(bearerOf(demo.backend.expectOne('/api/a'))).toBe('Bearer demo-access-2');
+    expect(bearerOf(alice.backend.expectOne('/api/b'))).toBe('Bearer alice-access-2');
+    browser.verify();
+  });
+
+  it('signs out only the tabs that hold the session that ended', async () => {
+    const browser = new FakeBrowser();
+    const [demoA, demoB] = browser.openSignedInTabs();
+    const alice = browser.openTab();
+    alice.store.setTokens({ accessToken: 'alice-access-1', refreshToken: 'alice-refresh-1' });
+
+    await demoA.injector.get(TokenRefreshService).clearSession();
+    await browser.run();
+
+    expect(demoB.store.getAccessToken()).toBeNull();
+    expect(demoB.injector.get(TokenRefreshService).state()).toBe('expired');
+    expect(alice.store.getAccessToken()).toBe('alice-access-1');
+    expect(alice.injector.get(TokenRefreshService).state()).toBe('idle');
+  });
+
+  it('ignores malformed and foreign messages: nothing is written and no session ends', async () => {
+    const browser = new FakeBrowser();
+    const [, tabB] = browser.openSignedInTabs();
+    const stray = browser.openStrayChannel();
+    const handled: unknown[] = [];
+    tabB.injector.get(ErrorHandler).handleError = (error: unknown) => handled.push(error);
+
+    for (const message of [
+      { type: 'refreshed', refreshId: 'x', tokens: {} },
+      { v: 1, type: 'refreshed', id: 'x', session: 'r:any', tokens: {} },
+      { v: 1, type: 'refreshed', id: 'x', session: 'r:any', tokens: { accessToken: 42 } },
+      { v: 1, type: 'ended', session: 'r:someone-else' },
+      { v: 1, type: 'ended', session: 'cookie' },
+      { type: 'session-ended' },
+      { v: 2, type: 'ended', session: 'r:any' },
+      null,
+      'ended',
+      42,
+    ]) {
+      stray.postMessage(message);
+    }
+    await browser.run();
+
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual([
+      'access-1',
+      'refresh-1',
+    ]);
+    expect(tabB.injector.get(TokenRefreshService).state()).toBe('idle');
+    expect(handled).toEqual([]);
+    tabB.http.get('/api/b').subscribe();
+    expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBe('Bearer access-1');
+  });
+
+  it('stays signed out when another tab’s refresh broadcast arrives after a logout here', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs();
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.grantLocks();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await tabB.injector.get(TokenRefreshService).clearSession(); // before A's message reaches B
+    await browser.run();
+
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual([null, null]);
+    tabA.backend.expectOne('/api/a').flush({});
+    browser.verify();
+  });
+
+  it('never waits for a refresh recorded before the tab started (a new tab or a reload)', async () => {
+    const browser = new FakeBrowser();
+    const [tabA] = browser.openSignedInTabs();
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+
+    // A duplicated tab opened now copies the spent session (sessionStorage), as a reload may.
+    await jest.advanceTimersByTimeAsync(100);
+    const late = browser.openTab();
+    late.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    late.http.get('/api/c').subscribe();
+    reject401(late.backend.expectOne('/api/c'));
+    await browser.run();
+
+    const refresh = late.backend.expectOne(REFRESH_URL); // at once, not after a 2 s grace period
+    refresh.flush({ accessToken: 'access-3', refreshToken: 'refresh-3' });
+    await browser.run();
+    expect(bearerOf(late.backend.expectOne('/api/c'))).toBe('Bearer access-3');
+    browser.verify();
+  });
+
+  it('uses the newer token it finds in a shared store after taking the lock, without waiting', async () => {
+    const browser = new FakeBrowser();
+    browser.dropMessages = true;
+    const shared = new MemoryTokenStore();
+    shared.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const tabA = browser.openTab({ store: shared });
+    const tabB = browser.openTab({ store: shared });
+    browser.holdLockGrants = true;
+
+    tabA.http.get('/api/a').subscribe();
+    tabB.http.get('/api/b').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    browser.grantNextLock(); // A
+    await browser.grantLocks();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.grantLocks();
+    browser.grantNextLock(); // B: no message will come, the store already holds access-2
+    await browser.grantLocks();
+
+    tabB.backend.expectNone(REFRESH_URL);
+    expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBe('Bearer access-2');
+    tabA.backend.expectOne('/api/a').flush({});
+    browser.verify();
+  });
+});
+
 /** Tabs of one origin: separate injectors sharing Web Locks, BroadcastChannel and localStorage. */
 class FakeBrowser {
   lockRequests = 0;
@@ -275,7 +458,7 @@ class FakeBrowser {
           { refreshUrl: REFRESH_URL, ...config },
           ...(this.withFeature ? [withCrossTab()] : []),
         ),
-        { provide: TokenStore, useValue: new MemoryTokenStore() },
+        ...(config.store ? [] : [{ provide: TokenStore, useValue: new MemoryTokenStore() }]),
         { provide: CROSS_TAB_ENVIRONMENT, useValue: environment },
       ],
       TestBed.inject(EnvironmentInjector),
@@ -370,6 +553,11 @@ class FakeBrowser {
     if (!this.holdLockGrants) {
       this.grantNextLock();
     }
+  }
+
+  /** A channel on the tabs' channel name, as any same-origin script could open. */
+  openStrayChannel(): CrossTabChannel {
+    return this.openChannel(`ngx-token-refresh:${REFRESH_URL}`);
   }
 
   private openChannel(name: string): CrossTabChannel {
