@@ -6,6 +6,7 @@ import {
   HttpEventType,
   HttpInterceptorFn,
   HttpParams,
+  HttpRequest,
   provideHttpClient,
   withInterceptors,
 } from '@angular/common/http';
@@ -154,7 +155,7 @@ describe('session edges: a new session always wins over the old one', () => {
     const audit = backend.expectOne('/api/audit');
     expect(audit.request.headers.has('Authorization')).toBe(false);
     audit.flush('ok');
-    expect(fromCallback!.values).toEqual(['ok']);
+    expect(fromCallback).toMatchObject({ values: ['ok'] });
     expect(request.errors[0]).toMatchObject({ code: 'session-expired' });
   });
 
@@ -308,7 +309,9 @@ describe('session edges: chains of interceptors and unusual requests', () => {
     });
     void TestBed.inject(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'r1' });
 
-    TestBed.inject(HttpClient).jsonp('/api/feed', 'callback').subscribe();
+    TestBed.inject(HttpClient)
+      .request(new HttpRequest('JSONP', '/api/feed', null, { responseType: 'json' }))
+      .subscribe();
 
     const jsonp = TestBed.inject(HttpTestingController).expectOne(
       (request) => request.url === '/api/feed',
@@ -330,7 +333,7 @@ describe('session edges: chains of interceptors and unusual requests', () => {
         context: new HttpContext().set(MARK, 'marked'),
         withCredentials: true,
         responseType: 'text',
-        reportProgress: true,
+        reportUploadProgress: true,
         observe: 'events',
       }),
     );
@@ -343,7 +346,7 @@ describe('session edges: chains of interceptors and unusual requests', () => {
     expect(retried.request.context.get(MARK)).toBe('marked');
     expect(retried.request.withCredentials).toBe(true);
     expect(retried.request.responseType).toBe('text');
-    expect(retried.request.reportProgress).toBe(true);
+    expect(retried.request.reportUploadProgress).toBe(true);
     retried.event({ type: HttpEventType.UploadProgress, loaded: 3, total: 7 });
     retried.flush('done');
     expect(events.values.map((event) => (event as { type: number }).type)).toEqual([
