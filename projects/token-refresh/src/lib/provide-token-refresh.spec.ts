@@ -177,13 +177,12 @@ describe('provideTokenRefresh: configuration errors', () => {
 
   describe('in a production build (ngDevMode false)', () => {
     it.each([
-      ['a negative maxRetries', { maxRetries: -1 }, 'maxRetries'],
-      ['a bad skipUrls entry', { skipUrls: ['/ok', 42] }, 'skipUrls[1]'],
-      ['a misspelt option', { refreshURL: '/x' }, 'refreshURL'],
-    ])('still rejects %s, naming the option without the long text', (_, override, option) => {
+      ['a negative maxRetries', { maxRetries: -1 }],
+      ['a bad skipUrls entry', { skipUrls: ['/ok', 42] }],
+      ['a misspelt option', { refreshURL: '/x' }],
+    ])('skips the checks of development builds: %s is not rejected', (_, override) => {
       const config: TokenRefreshConfig = { ...valid, ...(override as object) };
-      const message = inProductionBuild(() => thrownMessage(() => provideTokenRefresh(config)));
-      expect(message).toBe(`NGTR101: provideTokenRefresh: "${option}"`);
+      expect(() => inProductionBuild(() => provideTokenRefresh(config))).not.toThrow();
     });
   });
 });

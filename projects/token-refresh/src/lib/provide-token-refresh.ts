@@ -102,15 +102,20 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** An HTTP header name or auth scheme: an RFC 9110 token. */
 const HTTP_TOKEN = /^[!#$%&'*+.^_`|~\dA-Za-z-]+$/;
 
-/** Validates `config` and fills in the defaults. Throws `NGTR101` naming the first bad option. */
+/**
+ * Fills in the defaults of `config` and, in development builds, validates it: a bad option throws
+ * `NGTR101` naming it.
+ */
 function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
   // Typed, but called from JavaScript too: check what really arrived.
   const given: unknown = config;
-  check(
-    typeof given === 'object' && given !== null,
-    'config',
-    ngDevMode ? `must be a configuration object, got ${describe(config)}.` : '',
-  );
+  if (ngDevMode) {
+    check(
+      typeof given === 'object' && given !== null,
+      'config',
+      `must be a configuration object, got ${describe(config)}.`,
+    );
+  }
   if ('crossTab' in config) {
     // Removed in 0.x; a config from before must not silently lose its coordination.
     throw new Error(
@@ -120,8 +125,10 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
           : ''),
     );
   }
-  for (const key of Object.keys(config)) {
-    check(KNOWN_OPTIONS.has(key), key, ngDevMode ? 'is not an option (misspelt?).' : '');
+  if (ngDevMode) {
+    for (const key of Object.keys(config)) {
+      check(KNOWN_OPTIONS.has(key), key, 'is not an option (misspelt?).');
+    }
   }
   const {
     refreshUrl,
@@ -139,58 +146,56 @@ function resolveOptions(config: TokenRefreshConfig): TokenRefreshOptions {
     store,
   } = config;
 
-  check(
-    typeof refreshUrl === 'string' && refreshUrl.trim() !== '',
-    'refreshUrl',
-    ngDevMode ? `must be a non-empty URL, got ${describe(refreshUrl)}.` : '',
-  );
-  checkArray('skipUrls', skipUrls, checkUrlMatcher);
-  check(
-    Number.isInteger(maxRetries) && maxRetries >= 0,
-    'maxRetries',
-    ngDevMode ? `must be a non-negative integer, got ${describe(maxRetries)}.` : '',
-  );
-  checkArray('statusCodes', statusCodes, (code, at) =>
+  // Development builds only, as Angular checks a router config: production builds ship no checks.
+  // Nothing here guards a token; a check that does (allowedOrigins) runs in the matching itself.
+  if (ngDevMode) {
     check(
-      Number.isInteger(code) && (code as number) >= 100 && (code as number) <= 599,
-      at,
-      ngDevMode ? `must be an HTTP status from 100 to 599, got ${describe(code)}.` : '',
-    ),
-  );
-  checkArray('allowedOrigins', allowedOrigins, checkOriginMatcher);
-  check(
-    typeof headerName === 'string' && HTTP_TOKEN.test(headerName),
-    'headerName',
-    ngDevMode ? `must be a valid HTTP header name, got ${describe(headerName)}.` : '',
-  );
-  check(
-    typeof authScheme === 'string' && (authScheme === '' || HTTP_TOKEN.test(authScheme)),
-    'authScheme',
-    ngDevMode
-      ? `must be a single word such as "Bearer", or "" for none, got ${describe(authScheme)}.`
-      : '',
-  );
-  checkFunction('buildRefreshRequest', buildRefreshRequest);
-  checkFunction('parseRefreshResponse', parseRefreshResponse);
-  if (onSessionExpired !== undefined) {
-    checkFunction('onSessionExpired', onSessionExpired);
-  }
-  check(
-    typeof refreshTimeout === 'number' && refreshTimeout > 0 && refreshTimeout <= MAX_TIMEOUT_MS,
-    'refreshTimeout',
-    ngDevMode
-      ? `must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS} (what setTimeout holds), got ${describe(refreshTimeout)}.`
-      : '',
-  );
-  check(
-    typeof expiryLeeway === 'number' && expiryLeeway >= 0 && Number.isFinite(expiryLeeway),
-    'expiryLeeway',
-    ngDevMode
-      ? `must be a non-negative number of milliseconds, got ${describe(expiryLeeway)}.`
-      : '',
-  );
-  if (store !== undefined) {
-    checkStore(store);
+      typeof refreshUrl === 'string' && refreshUrl.trim() !== '',
+      'refreshUrl',
+      `must be a non-empty URL, got ${describe(refreshUrl)}.`,
+    );
+    checkArray('skipUrls', skipUrls, checkUrlMatcher);
+    check(
+      Number.isInteger(maxRetries) && maxRetries >= 0,
+      'maxRetries',
+      `must be a non-negative integer, got ${describe(maxRetries)}.`,
+    );
+    checkArray('statusCodes', statusCodes, (code, at) =>
+      check(
+        Number.isInteger(code) && (code as number) >= 100 && (code as number) <= 599,
+        at,
+        `must be an HTTP status from 100 to 599, got ${describe(code)}.`,
+      ),
+    );
+    checkArray('allowedOrigins', allowedOrigins, checkOriginMatcher);
+    check(
+      typeof headerName === 'string' && HTTP_TOKEN.test(headerName),
+      'headerName',
+      `must be a valid HTTP header name, got ${describe(headerName)}.`,
+    );
+    check(
+      typeof authScheme === 'string' && (authScheme === '' || HTTP_TOKEN.test(authScheme)),
+      'authScheme',
+      `must be a single word such as "Bearer", or "" for none, got ${describe(authScheme)}.`,
+    );
+    checkFunction('buildRefreshRequest', buildRefreshRequest);
+    checkFunction('parseRefreshResponse', parseRefreshResponse);
+    if (onSessionExpired !== undefined) {
+      checkFunction('onSessionExpired', onSessionExpired);
+    }
+    check(
+      typeof refreshTimeout === 'number' && refreshTimeout > 0 && refreshTimeout <= MAX_TIMEOUT_MS,
+      'refreshTimeout',
+      `must be a positive number of milliseconds up to ${MAX_TIMEOUT_MS} (what setTimeout holds), got ${describe(refreshTimeout)}.`,
+    );
+    check(
+      typeof expiryLeeway === 'number' && expiryLeeway >= 0 && Number.isFinite(expiryLeeway),
+      'expiryLeeway',
+      `must be a non-negative number of milliseconds, got ${describe(expiryLeeway)}.`,
+    );
+    if (store !== undefined) {
+      checkStore(store);
+    }
   }
 
   return {

@@ -314,10 +314,12 @@ export function normalizeOrigin(origin: string): string | null {
 /**
  * An `allowedOrigins` RegExp that matches whole origins only: `^(?:pattern)$`, with its flags. Whatever
  * the pattern's shape (a top-level `|`, a missing anchor), it can then never match a part of an
- * origin, such as the `https://api.example.com` of `https://api.example.com.evil.io`.
+ * origin, such as the `https://api.example.com` of `https://api.example.com.evil.io`. The `g` and `y`
+ * flags are dropped, so that every test starts afresh.
  *
  * @param pattern - An `allowedOrigins` entry.
  */
 export function wholeOriginPattern(pattern: RegExp): RegExp {
-  return new RegExp(`^(?:${pattern.source})$`, pattern.flags);
+  // Without g and y, which would make test() resume at lastIndex and answer differently each time.
+  return new RegExp(`^(?:${pattern.source})$`, pattern.flags.replace(/[gy]/g, ''));
 }
