@@ -115,7 +115,9 @@ import { map, of } from 'rxjs';`,
  * Performance). So this budget holds the current figure against growth, with a little room, until
  * the feature set or the 2 KB target is changed.
  */
-export const BUDGET_GZIP_BYTES = 5.75 * 1024;
+// The guard on today's figure (5.09 KB measured after withCrossTab() became opt-in and configuration
+// checks development-only). The 4 KB target of the tabs issue is not met yet; see CHANGELOG.
+export const BUDGET_GZIP_BYTES = 5.25 * 1024;
 
 /**
  * The optional parts of ngx-token-refresh, each with a string only its code contains (to tell whether
@@ -125,7 +127,7 @@ export const BUDGET_GZIP_BYTES = 5.75 * 1024;
 export const OPTIONAL_PARTS = {
   'WebStorageTokenStore (unused)': { marker: 'ngx-token-refresh.access', isUsed: false },
   'oauth2RefreshGrant (unused)': { marker: 'grant_type', isUsed: false },
-  'cross-tab coordination (crossTab, on by default)': { marker: 'last-refresh', isUsed: true },
+  'withCrossTab() (unused)': { marker: 'last-refresh', isUsed: false },
 };
 
 function appSource({ imports, providers, code = '' }) {
