@@ -172,7 +172,6 @@ export const VARIANTS = {
       refreshUrl: REFRESH_URL,
       skipUrls: ['/api/public'],
       store: new SharedTokenStore(tokens),
-      crossTab: false, // Node has no tabs; the per-request path is the same either way
     }),
   ],
 };

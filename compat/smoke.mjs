@@ -28,7 +28,7 @@ function createApp(config = {}) {
       provideZonelessChangeDetection(),
       provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
       provideHttpClientTesting(),
-      provideTokenRefresh({ refreshUrl: REFRESH_URL, crossTab: false, ...config }),
+      provideTokenRefresh({ refreshUrl: REFRESH_URL, ...config }),
     ],
     null,
   );

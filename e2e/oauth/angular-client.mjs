@@ -37,7 +37,6 @@ const injector = createEnvironmentInjector(
         clientId: input.clientId,
         scope: 'openid offline_access',
       }),
-      crossTab: false, // one process, no tabs
     }),
     { provide: TokenStore, useValue: store },
   ],
