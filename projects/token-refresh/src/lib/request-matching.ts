@@ -291,8 +291,14 @@ function originOfDocument(document: Document | null): string | null {
 
 /** The origin of the document's base URL, or `null` where there is none (server-side rendering). */
 function originOfBase(document: Document | null): string | null {
-  // A server-side document may have no base URL, whatever the DOM types say.
-  const baseUri: string | null | undefined = document?.baseURI;
+  let baseUri: string | null | undefined;
+  try {
+    // A server-side document may have no base URL, whatever the DOM types say: Angular's server DOM
+    // (domino) throws "NotYetImplemented" on reading it.
+    baseUri = document?.baseURI;
+  } catch {
+    return null;
+  }
   const origin = baseUri ? parseUrl(baseUri, RELATIVE_BASE)?.origin : null;
   return origin && origin !== 'null' ? origin : null;
 }

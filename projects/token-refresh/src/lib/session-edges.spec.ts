@@ -418,6 +418,22 @@ describe('session edges: origins', () => {
     expect(backend.expectOne(url).request.headers.has('Authorization')).toBe(false);
   });
 
+  it('judges paths by the app origin when the document cannot tell its base URL (server DOM)', () => {
+    const serverDocument = {
+      location: { origin: 'http://localhost' },
+      cookie: '',
+      get baseURI(): string {
+        throw new Error('NotYetImplemented');
+      },
+    } as Document;
+    const { http, backend, store } = setUp({}, [{ provide: DOCUMENT, useValue: serverDocument }]);
+    void store.setTokens({ accessToken: 'access-1' });
+
+    http.get('/api/x').subscribe();
+
+    expect(bearerOf(backend.expectOne('/api/x'))).toBe('Bearer access-1');
+  });
+
   it('sends the token on paths when <base href> points to an allowed origin', () => {
     const { http, backend, store } = setUp({ allowedOrigins: ['https://cdn.example.com'] }, [
       { provide: DOCUMENT, useValue: documentWithBase('https://cdn.example.com/app/') },
