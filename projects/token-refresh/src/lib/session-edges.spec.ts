@@ -184,6 +184,29 @@ describe('session edges: a new session always wins over the old one', () => {
   });
 });
 
+describe('session edges: a store that fails to clear', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it('still ends the session for the app when clear() throws on logout, until a new login', async () => {
+    const store = new MemoryTokenStore();
+    store.clear = () => {
+      throw new Error('disk full');
+    };
+    const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
+    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    await expect(TestBed.inject(TokenRefreshService).clearSession()).rejects.toMatchObject({
+      code: 'store-failed',
+    });
+    http.get('/api/a').subscribe();
+    expect(backend.expectOne('/api/a').request.headers.has('Authorization')).toBe(false);
+
+    store.setTokens({ accessToken: 'access-new', refreshToken: 'refresh-new' });
+    http.get('/api/b').subscribe();
+    expect(bearerOf(backend.expectOne('/api/b'))).toBe('Bearer access-new');
+  });
+});
+
 describe('session edges: the end of the injector', () => {
   it('releases every waiter and throws nothing when the injector is destroyed mid-refresh', () => {
     TestBed.configureTestingModule({});

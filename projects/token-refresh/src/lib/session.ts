@@ -1,5 +1,5 @@
 import { inject, Injectable } from '@angular/core';
-import { AsyncSubject, Observable, of, switchMap } from 'rxjs';
+import { AsyncSubject, catchError, Observable, of, switchMap } from 'rxjs';
 
 import { TokenRefreshError } from './errors';
 import { andThen, callStore, Eventually, readStore, toObservable } from './store-calls';
@@ -31,17 +31,28 @@ export class Session {
   readonly #pending: (() => void)[] = [];
   #isWriting = false;
   #epoch = 0;
+  /**
+   * The access token a failed `clear()` left in the store: read as absent, so that a session that
+   * ended stays ended for the app whatever the store does, until the store holds another session.
+   */
+  #forgotten: string | null = null;
 
   /** Bumped by every `clear()` and `clearIf()` that ends a session. */
   get epoch(): number {
     return this.#epoch;
   }
 
-  /** The stored access token; a store answering `undefined` (plain JavaScript) counts as `null`. */
+  /**
+   * The stored access token; a store answering `undefined` (plain JavaScript) counts as `null`, and
+   * so does the token of a session whose `clear()` failed.
+   */
   accessToken(): Eventually<string | null> {
     return andThen(
       readStore('getAccessToken', () => this.#store.getAccessToken()),
-      (token) => token ?? null,
+      (token) => {
+        const known = token ?? null;
+        return known === this.#forgotten ? null : known;
+      },
     );
   }
 
@@ -63,12 +74,12 @@ export class Session {
         andThen(
           readStore('getRefreshToken', () => this.#store.getRefreshToken()),
           (refreshToken) =>
-            andThen(this.expiresAt(), (expiresAt) => ({
-              epoch,
-              accessToken,
-              refreshToken: refreshToken ?? null,
-              expiresAt,
-            })),
+            andThen(this.expiresAt(), (expiresAt) =>
+              // The refresh token of a session whose clear() failed is as gone as its access token.
+              accessToken === null && this.#forgotten !== null
+                ? { epoch, accessToken, refreshToken: null, expiresAt: null }
+                : { epoch, accessToken, refreshToken: refreshToken ?? null, expiresAt },
+            ),
         ),
       ),
     );
@@ -156,7 +167,17 @@ export class Session {
   #clearStore(): Observable<SessionSnapshot> {
     return this.snapshot().pipe(
       switchMap((before) =>
-        callStore('clear', () => this.#store.clear()).pipe(switchMap(() => of(before))),
+        callStore('clear', () => this.#store.clear()).pipe(
+          catchError((error: unknown) => {
+            // The store kept the tokens: hide them, and still report the failure.
+            this.#forgotten = before.accessToken;
+            throw error;
+          }),
+          switchMap(() => {
+            this.#forgotten = null;
+            return of(before);
+          }),
+        ),
       ),
     );
   }
