@@ -36,6 +36,10 @@ export type { WebStorageTokenStoreOptions } from './lib/web-storage-token-store'
 // Per-request control
 export { SKIP_TOKEN_REFRESH } from './lib/context';
 
+// The server's challenge (WWW-Authenticate)
+export { parseWwwAuthenticate } from './lib/www-authenticate';
+export type { AuthChallenge } from './lib/www-authenticate';
+
 // Session state, events and errors
 export { TokenRefreshService } from './lib/token-refresh-service';
 export type {
