@@ -37,6 +37,7 @@ export type { WebStorageTokenStoreOptions } from './lib/web-storage-token-store'
 export { SKIP_TOKEN_REFRESH } from './lib/context';
 
 // The server's challenge (WWW-Authenticate)
+export { bearerChallengeOf } from './lib/challenge-decision';
 export { parseWwwAuthenticate } from './lib/www-authenticate';
 export type { AuthChallenge } from './lib/www-authenticate';
 
