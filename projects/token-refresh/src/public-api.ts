@@ -10,6 +10,8 @@ export type { TokenRefreshFeature, TokenRefreshFeatureKind } from './lib/feature
 
 // Optional features
 export { withCrossTab } from './lib/with-cross-tab';
+export { withOfflineHold } from './lib/with-offline-hold';
+export type { OfflineHoldOptions } from './lib/with-offline-hold';
 export type {
   OriginMatcher,
   RefreshRequestBuilder,

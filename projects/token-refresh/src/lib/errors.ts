@@ -13,6 +13,8 @@
  *   was in flight; the refresh's late answer was discarded.
  * - `refresh-cancelled`: the refresh call ended without an answer, e.g. because another interceptor
  *   cancelled it. The session is kept; the next request that fails starts a new refresh.
+ * - `offline`: the refresh call got no answer while the browser was offline (`navigator.onLine` is
+ *   `false`). The session is kept; with `withOfflineHold()` the refresh waits for the network first.
  *
  * @publicApi
  */
@@ -23,7 +25,8 @@ export type TokenRefreshErrorCode =
   | 'invalid-refresh-response'
   | 'store-failed'
   | 'session-cleared'
-  | 'refresh-cancelled';
+  | 'refresh-cancelled'
+  | 'offline';
 
 /*
  * Long error texts are written as `ngDevMode ? text : ''`, as Angular writes its own: production
@@ -41,6 +44,7 @@ const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
   'store-failed': 'NGTR205',
   'session-cleared': 'NGTR206',
   'refresh-cancelled': 'NGTR207',
+  offline: 'NGTR209',
 };
 
 /**
