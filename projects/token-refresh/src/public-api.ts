@@ -12,6 +12,8 @@ export type { TokenRefreshFeature, TokenRefreshFeatureKind } from './lib/feature
 export { withCrossTab } from './lib/with-cross-tab';
 export { withOfflineHold } from './lib/with-offline-hold';
 export type { OfflineHoldOptions } from './lib/with-offline-hold';
+export { withStepUp } from './lib/with-step-up';
+export type { StepUpChallenge, StepUpHandler, StepUpOptions } from './lib/with-step-up';
 export type {
   OriginMatcher,
   RefreshRequestBuilder,
