@@ -12,6 +12,7 @@ export type { TokenRefreshFeature, TokenRefreshFeatureKind } from './lib/feature
 export { withCrossTab } from './lib/with-cross-tab';
 export { withOfflineHold } from './lib/with-offline-hold';
 export type { OfflineHoldOptions } from './lib/with-offline-hold';
+export { withResumeRefresh } from './lib/with-resume-refresh';
 export { withStepUp } from './lib/with-step-up';
 export type { StepUpChallenge, StepUpHandler, StepUpOptions } from './lib/with-step-up';
 export type {
