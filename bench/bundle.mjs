@@ -116,8 +116,10 @@ import { map, of } from 'rxjs';`,
  * the feature set or the 2 KB target is changed.
  */
 // The guard on today's figure (5.09 KB measured after withCrossTab() became opt-in and configuration
-// checks development-only). The 4 KB target of the tabs issue is not met yet; see CHANGELOG.
-export const BUDGET_GZIP_BYTES = 5.25 * 1024;
+// checks development-only), plus what issue 14 put in the default wiring: reading the server's
+// WWW-Authenticate challenge (parser and decision, about 0.45 KB) and the offline code and state (about
+// 0.12 KB). The 4 KB target of the tabs issue is not met yet; see CHANGELOG.
+export const BUDGET_GZIP_BYTES = 5.75 * 1024;
 
 /**
  * The optional parts of ngx-token-refresh, each with a string only its code contains (to tell whether
@@ -128,6 +130,9 @@ export const OPTIONAL_PARTS = {
   'WebStorageTokenStore (unused)': { marker: 'ngx-token-refresh.access', isUsed: false },
   'oauth2RefreshGrant (unused)': { marker: 'grant_type', isUsed: false },
   'withCrossTab() (unused)': { marker: 'last-refresh', isUsed: false },
+  'withStepUp() (unused)': { marker: 'insufficient_user_authentication', isUsed: false },
+  'withOfflineHold() (unused)': { marker: 'offline-hold', isUsed: false },
+  'withResumeRefresh() (unused)': { marker: 'pageshow', isUsed: false },
 };
 
 function appSource({ imports, providers, code = '' }) {

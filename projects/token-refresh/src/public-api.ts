@@ -10,6 +10,11 @@ export type { TokenRefreshFeature, TokenRefreshFeatureKind } from './lib/feature
 
 // Optional features
 export { withCrossTab } from './lib/with-cross-tab';
+export { withOfflineHold } from './lib/with-offline-hold';
+export type { OfflineHoldOptions } from './lib/with-offline-hold';
+export { withResumeRefresh } from './lib/with-resume-refresh';
+export { withStepUp } from './lib/with-step-up';
+export type { StepUpChallenge, StepUpHandler, StepUpOptions } from './lib/with-step-up';
 export type {
   OriginMatcher,
   RefreshRequestBuilder,
@@ -35,6 +40,11 @@ export type { WebStorageTokenStoreOptions } from './lib/web-storage-token-store'
 
 // Per-request control
 export { SKIP_TOKEN_REFRESH } from './lib/context';
+
+// The server's challenge (WWW-Authenticate)
+export { bearerChallengeOf } from './lib/challenge-decision';
+export { parseWwwAuthenticate } from './lib/www-authenticate';
+export type { AuthChallenge } from './lib/www-authenticate';
 
 // Session state, events and errors
 export { TokenRefreshService } from './lib/token-refresh-service';

@@ -13,6 +13,10 @@
  *   was in flight; the refresh's late answer was discarded.
  * - `refresh-cancelled`: the refresh call ended without an answer, e.g. because another interceptor
  *   cancelled it. The session is kept; the next request that fails starts a new refresh.
+ * - `step-up-failed`: the handler of `withStepUp()` failed, or declined (answered `null` or nothing).
+ *   The session is kept; the requests that needed the step-up fail with it.
+ * - `offline`: the refresh call got no answer while the browser was offline (`navigator.onLine` is
+ *   `false`). The session is kept; with `withOfflineHold()` the refresh waits for the network first.
  *
  * @publicApi
  */
@@ -23,7 +27,9 @@ export type TokenRefreshErrorCode =
   | 'invalid-refresh-response'
   | 'store-failed'
   | 'session-cleared'
-  | 'refresh-cancelled';
+  | 'refresh-cancelled'
+  | 'step-up-failed'
+  | 'offline';
 
 /*
  * Long error texts are written as `ngDevMode ? text : ''`, as Angular writes its own: production
@@ -41,6 +47,8 @@ const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
   'store-failed': 'NGTR205',
   'session-cleared': 'NGTR206',
   'refresh-cancelled': 'NGTR207',
+  'step-up-failed': 'NGTR208',
+  offline: 'NGTR209',
 };
 
 /**

@@ -48,7 +48,8 @@ export function sendRefreshCall(
 
 /**
  * Classifies why a refresh failed. Only a rejection by the refresh endpoint (400, 401, 403) ends the
- * session; anything else keeps it. An `HttpErrorResponse` is kept as `cause` without its body and
+ * session; anything else keeps it. No answer (status 0) while `navigator.onLine` is `false` is
+ * `offline`. An `HttpErrorResponse` is kept as `cause` without its body and
  * headers, which may hold tokens. Internal.
  *
  * @param error - What the refresh failed with.
@@ -85,9 +86,14 @@ export function toRefreshError(error: unknown): TokenRefreshError {
       { cause },
     );
   }
-  return new TokenRefreshError('refresh-failed', ngDevMode ? describeFailure(status) : '', {
-    cause,
-  });
+  // No answer while the browser knows it is offline: a state of its own, which the app can show.
+  const isOffline =
+    status === 0 && (globalThis as { navigator?: Navigator }).navigator?.onLine === false;
+  return new TokenRefreshError(
+    isOffline ? 'offline' : 'refresh-failed',
+    ngDevMode ? describeFailure(status) : '',
+    { cause },
+  );
 }
 
 /**

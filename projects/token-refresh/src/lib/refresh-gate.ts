@@ -26,6 +26,7 @@ import { firstOrAfter } from './first-or-after';
 import { JwtExpiryCache } from './jwt-expiry';
 import { REFRESH_COORDINATOR } from './refresh-coordinator';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
+import { REFRESH_HOLD, whenOnline } from './refresh-hold';
 import { isSameSession, Session, SessionSnapshot } from './session';
 import { andThen, Eventually, toObservable } from './store-calls';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
@@ -80,6 +81,7 @@ export class RefreshGate {
   readonly #http = inject(HttpClient);
   readonly #injector = inject(EnvironmentInjector);
   readonly #coordinator = inject(REFRESH_COORDINATOR, { optional: true });
+  readonly #hold = inject(REFRESH_HOLD, { optional: true });
   readonly #expiryCache = new JwtExpiryCache();
   readonly #gate = new BehaviorSubject<GateState>(IDLE);
   readonly #waiters = new WaiterQueue<string>();
@@ -229,7 +231,14 @@ export class RefreshGate {
     // Subscribed by the gate rather than by the request that asked for it, so that no single caller
     // can cancel the refresh that every waiter depends on. It always ends: by answer, error, timeout,
     // or the end of its session.
-    const subscription = this.#refresh(staleToken).subscribe({
+    // Issue 14: withOfflineHold() parks an offline refresh until the network is back (refresh-hold.ts).
+    const refresh = this.#hold
+      ? this.#hold.hold(
+          () => this.#refresh(staleToken),
+          (state) => this.#stateSignal.set(state),
+        )
+      : this.#refresh(staleToken);
+    const subscription = refresh.subscribe({
       next: (tokens) => (outcome = { status: 'succeeded', tokens }),
       error: (error: unknown) => this.#settle({ status: 'failed', error: toRefreshError(error) }),
       complete: () => this.#settle(outcome ?? { status: 'failed', error: endedWithoutTokens() }),
@@ -327,7 +336,18 @@ export class RefreshGate {
     }
     const { error } = outcome;
     const endsSession = error.code === 'session-expired';
-    this.#stateSignal.set(endsSession || this.#isSessionExpired ? 'expired' : 'idle');
+    const isOffline = error.code === 'offline';
+    this.#stateSignal.set(
+      endsSession || this.#isSessionExpired ? 'expired' : isOffline ? 'offline' : 'idle',
+    );
+    if (isOffline) {
+      // Issue 14: `offline` lasts until the browser is online again, unless a refresh starts first.
+      whenOnline().subscribe(() => {
+        if (this.#stateSignal() === 'offline') {
+          this.#stateSignal.set('idle');
+        }
+      });
+    }
     this.#eventsSubject.next({ type: 'refresh-failed', error });
     // The waiters fail first: whatever onSessionExpired sends finds the gate settled and goes out.
     this.#gate.next(outcome);

@@ -66,7 +66,9 @@ export interface TokenRefreshConfig {
    */
   maxRetries?: number;
   /**
-   * Response statuses that start a refresh and a retry.
+   * Response statuses that start a refresh and a retry, unless the server's `WWW-Authenticate`
+   * challenge says a new token cannot help (`insufficient_scope`, `insufficient_user_authentication`,
+   * `invalid_request`): such failures pass through at once. See `bearerChallengeOf`.
    * @default [401]
    */
   statusCodes?: readonly number[];

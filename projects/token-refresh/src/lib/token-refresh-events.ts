@@ -7,10 +7,13 @@ import { TokenRefreshError } from './errors';
  * - `refreshing`: a refresh is in flight; requests wait at the gate.
  * - `expired`: the session ended (refresh rejected, or no refresh token); the user must sign in.
  *   It turns back to `idle` when a refresh succeeds or the store holds an access token again.
+ * - `offline`: the last refresh got no answer while the browser was offline. The session is kept.
+ *   It turns back to `idle` when the browser is online again (or `refreshing` when a refresh starts);
+ *   with `withOfflineHold()`, the refresh waits in this state for the network.
  *
  * @publicApi
  */
-export type TokenRefreshState = 'idle' | 'refreshing' | 'expired';
+export type TokenRefreshState = 'idle' | 'refreshing' | 'expired' | 'offline';
 
 /**
  * What started a refresh: a request that failed with a refresh status (`reactive`), a token about to

@@ -1,13 +1,8 @@
-import {
-  HttpErrorResponse,
-  HttpEvent,
-  HttpHandlerFn,
-  HttpInterceptorFn,
-  HttpRequest,
-} from '@angular/common/http';
+import { HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpRequest } from '@angular/common/http';
 import { inject } from '@angular/core';
 import { catchError, defer, isObservable, Observable, switchMap, throwError } from 'rxjs';
 
+import { CHALLENGE_HANDLER, ChallengeHandler, tokenToRetryWith } from './challenge-decision';
 import { IS_REFRESH_REQUEST, SKIP_TOKEN_REFRESH } from './context';
 import { missingProviderError } from './errors';
 import { RefreshGate } from './refresh-gate';
@@ -28,6 +23,10 @@ import { TokenRefreshOptions } from './token-refresh-config';
  *   `statusCodes`, it joins the one refresh (or reuses a token that a refresh produced while it was
  *   out) and is retried, at most `maxRetries` times; then its last error passes through unchanged.
  *   When the refresh fails, every waiting request fails with the same `TokenRefreshError`.
+ * - The server's `WWW-Authenticate` challenge is read first (see `bearerChallengeOf`): only
+ *   `error="invalid_token"`, a challenge without `error`, or no challenge at all start a refresh.
+ *   `insufficient_scope`, `insufficient_user_authentication` and `invalid_request` pass through at
+ *   once, unless a feature such as `withStepUp()` answers them.
  *
  * The token is chosen when the returned Observable is subscribed, and again at every re-subscription
  * (an interceptor before this one that retries), never when the interceptor function runs.
@@ -69,9 +68,11 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
       whenKnown(gate.currentToken(), (token) => next(withAccessToken(request, token, options))),
     );
   }
+  // Issue 14: answers the challenges a refresh cannot (withStepUp()); see challenge-decision.ts.
+  const handler = inject(CHALLENGE_HANDLER, OPTIONAL);
   return defer(() =>
     whenKnown(gate.tokenForRequest(), (token) =>
-      sendWithRetries(request, token, next, gate, options),
+      sendWithRetries(request, token, next, gate, options, handler),
     ),
   );
 };
@@ -80,8 +81,9 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
 const OPTIONAL = { optional: true } as const;
 
 /**
- * Sends `request` with `token` and, when it fails with one of `statusCodes`, retries it after a
- * refresh (or with a token a refresh produced meanwhile), at most `maxRetries` times.
+ * Sends `request` with `token` and, when it fails with one of `statusCodes` and a challenge a refresh
+ * can answer, retries it after a refresh (or with a token a refresh produced meanwhile), or after a
+ * step-up, at most `maxRetries` times.
  */
 function sendWithRetries(
   request: HttpRequest<unknown>,
@@ -89,6 +91,7 @@ function sendWithRetries(
   next: HttpHandlerFn,
   gate: RefreshGate,
   options: TokenRefreshOptions,
+  handler: ChallengeHandler | null,
   retries = 0,
 ): Observable<HttpEvent<unknown>> {
   const sent = next(withAccessToken(request, token, options));
@@ -97,18 +100,20 @@ function sendWithRetries(
     return sent;
   }
   return sent.pipe(
-    catchError((error: unknown) =>
-      isRefreshStatus(error, options.statusCodes)
-        ? gate.tokenAfterRejection(token).pipe(
+    catchError((error: unknown) => {
+      // The server's challenge decides whether a refresh (or a step-up) can help.
+      const retryToken = tokenToRetryWith(error, token, gate, options.statusCodes, handler);
+      return retryToken === null
+        ? throwError(() => error)
+        : retryToken.pipe(
             switchMap((fresh) =>
               // null: the session was cleared while the request was out; its rejection stands.
               fresh === null
                 ? throwError(() => error)
-                : sendWithRetries(request, fresh, next, gate, options, retries + 1),
+                : sendWithRetries(request, fresh, next, gate, options, handler, retries + 1),
             ),
-          )
-        : throwError(() => error),
-    ),
+          );
+    }),
   );
 }
 
@@ -131,8 +136,4 @@ function withAccessToken(
   }
   const value = options.authScheme === '' ? token : `${options.authScheme} ${token}`;
   return request.clone({ setHeaders: { [options.headerName]: value } });
-}
-
-function isRefreshStatus(error: unknown, statusCodes: readonly number[]): boolean {
-  return error instanceof HttpErrorResponse && statusCodes.includes(error.status);
 }

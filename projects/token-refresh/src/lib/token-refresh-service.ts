@@ -28,7 +28,7 @@ import { TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
 export class TokenRefreshService {
   readonly #gate = inject(RefreshGate);
 
-  /** Where the session stands: `idle`, `refreshing` or `expired` (see {@link TokenRefreshState}). */
+  /** Where the session stands: `idle`, `refreshing`, `expired` or `offline` (see {@link TokenRefreshState}). */
   readonly state: Signal<TokenRefreshState> = this.#gate.state;
 
   /**
