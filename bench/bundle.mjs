@@ -83,6 +83,11 @@ import { JwtModule } from '@auth0/angular-jwt';`,
     providers: `provideHttpClient(withInterceptorsFromDi()),
     importProvidersFrom(JwtModule.forRoot({ config: { tokenGetter: () => localStorage.getItem('access'), allowedDomains: ['localhost'] } }))`,
   },
+  'angular-auth-oidc-client': {
+    imports: `import { authInterceptor, provideAuth } from 'angular-auth-oidc-client';`,
+    providers: `provideHttpClient(withInterceptors([authInterceptor()])),
+    provideAuth({ config: { authority: 'https://auth.example.com', clientId: 'my-spa', redirectUrl: window.location.origin, responseType: 'code', scope: 'openid offline_access', useRefreshToken: true, silentRenew: true, secureRoutes: ['/api/'] } })`,
+  },
   'ngx-auth': {
     imports: `import { importProvidersFrom } from '@angular/core';
 import { withInterceptorsFromDi } from '@angular/common/http';

@@ -1,6 +1,6 @@
 // npm run bench: runs every measurement of bench/README.md, prints the tables side by side, writes
-// bench/results.json and bench/results.md, the SVG charts in docs/, and the README's Performance
-// numbers between its bench markers. `--quick` shrinks every measurement (for a smoke run).
+// bench/results.json and bench/results.md, the SVG charts in docs/, and the figures of
+// docs/performance.md between its bench markers. `--quick` shrinks every measurement (for a smoke run).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -70,13 +70,14 @@ writeFileSync(
     })),
   }),
 );
-const readmePath = join(ROOT, 'README.md');
-const readme = readFileSync(readmePath, 'utf8');
+const guidePath = join(ROOT, 'docs/performance.md');
+const guide = readFileSync(guidePath, 'utf8');
 const start = '<!-- bench:start -->';
 const end = '<!-- bench:end -->';
-if (readme.includes(start) && readme.includes(end)) {
-  writeFileSync(
-    readmePath,
-    `${readme.slice(0, readme.indexOf(start) + start.length)}\n${markdown}\n${readme.slice(readme.indexOf(end))}`,
-  );
+if (!guide.includes(start) || !guide.includes(end)) {
+  throw new Error(`${guidePath} has lost its ${start} / ${end} markers`);
 }
+writeFileSync(
+  guidePath,
+  `${guide.slice(0, guide.indexOf(start) + start.length)}\n${markdown}\n${guide.slice(guide.indexOf(end))}`,
+);

@@ -7,8 +7,19 @@ import {
   withInterceptors,
   withInterceptorsFromDi,
 } from '@angular/common/http';
-import { importProvidersFrom, inject } from '@angular/core';
+import {
+  importProvidersFrom,
+  inject,
+  PLATFORM_ID,
+  provideEnvironmentInitializer,
+} from '@angular/core';
 import { JwtModule } from '@auth0/angular-jwt';
+import {
+  AbstractSecurityStorage,
+  authInterceptor,
+  ConfigurationService,
+  provideAuth,
+} from 'angular-auth-oidc-client';
 import { AUTH_SERVICE, AuthModule } from 'ngx-auth';
 import { catchError, map, Observable, of, switchMap, throwError } from 'rxjs';
 
@@ -146,6 +157,49 @@ function ngxAuthService(tokens, http) {
 }
 
 /**
+ * angular-auth-oidc-client keeps its session as one JSON string per configuration in a Web Storage
+ * (sessionStorage by default) and parses it on every request. This storage holds that string over the
+ * shared tokens, rebuilt only when they change, as the browser's sessionStorage would hold it.
+ */
+class SharedOidcStorage {
+  constructor(tokens) {
+    this.tokens = tokens;
+    this.written = {};
+    this.cache = { access: undefined, refresh: undefined, text: null };
+  }
+  read() {
+    const { access, refresh } = this.tokens;
+    if (this.cache.access !== access || this.cache.refresh !== refresh) {
+      this.cache = {
+        access,
+        refresh,
+        text: JSON.stringify({
+          ...this.written,
+          authzData: access,
+          authnResult: { id_token: 'id-token', refresh_token: refresh },
+        }),
+      };
+    }
+    return this.cache.text;
+  }
+  write(_key, value) {
+    this.written = JSON.parse(value) ?? {};
+    this.cache.access = undefined;
+  }
+  remove() {
+    this.written = {};
+    this.cache.access = undefined;
+  }
+  clear() {
+    this.remove();
+  }
+}
+
+// angular-auth-oidc-client reads storage only where `Storage` exists (in a browser); Node 24 has
+// none without a flag, so the bench declares the name for it.
+globalThis.Storage ??= class Storage {};
+
+/**
  * The variants, by name: each returns the providers of an app that uses it, given the shared tokens.
  */
 export const VARIANTS = {
@@ -160,6 +214,27 @@ export const VARIANTS = {
         config: { tokenGetter: () => tokens.access, allowedDomains: ['localhost'] },
       }),
     ),
+  ],
+  'angular-auth-oidc-client': (tokens) => [
+    provideHttpClient(withInterceptors([authInterceptor()])),
+    provideAuth({
+      config: {
+        authority: 'http://localhost/auth',
+        clientId: 'bench',
+        redirectUrl: 'http://localhost/',
+        responseType: 'code',
+        scope: 'openid offline_access',
+        useRefreshToken: true,
+        secureRoutes: ['/api/', 'http://localhost/'],
+      },
+    }),
+    { provide: AbstractSecurityStorage, useValue: new SharedOidcStorage(tokens) },
+    // A browser app's platform provides this; the library asks for it before it reads storage.
+    { provide: PLATFORM_ID, useValue: 'browser' },
+    // What an app's checkAuth() does first: load the configuration (static here, so synchronous).
+    provideEnvironmentInitializer(() => {
+      inject(ConfigurationService).getOpenIDConfiguration().subscribe();
+    }),
   ],
   'ngx-auth': (tokens) => [
     provideHttpClient(withInterceptorsFromDi()),
