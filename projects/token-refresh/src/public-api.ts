@@ -10,6 +10,11 @@ export type { TokenRefreshFeature, TokenRefreshFeatureKind } from './lib/feature
 
 // Optional features
 export { withCrossTab } from './lib/with-cross-tab';
+export { withDpop } from './lib/with-dpop';
+export type { DpopOptions } from './lib/with-dpop';
+export { DpopKeyStore, IndexedDbDpopKeyStore } from './lib/dpop/dpop-key-store';
+export type { DpopAlgorithm } from './lib/dpop/dpop-proofs';
+export { DpopService } from './lib/dpop/dpop-service';
 export type {
   OriginMatcher,
   RefreshRequestBuilder,

@@ -13,6 +13,11 @@
  *   was in flight; the refresh's late answer was discarded.
  * - `refresh-cancelled`: the refresh call ended without an answer, e.g. because another interceptor
  *   cancelled it. The session is kept; the next request that fails starts a new refresh.
+ * - `dpop-unavailable`: `withDpop()` cannot make a proof here: the browser lacks WebCrypto
+ *   (`crypto.subtle`, only in secure contexts) or IndexedDB, or the `DpopKeyStore` failed; `cause`
+ *   says which. The request is not sent: a DPoP-bound token never goes out as a bearer token.
+ * - `dpop-nonce-rejected`: the server asked for a fresh DPoP nonce (`use_dpop_nonce`) again right after
+ *   the request was resent with the nonce it had just given. The session is kept.
  *
  * @publicApi
  */
@@ -23,7 +28,9 @@ export type TokenRefreshErrorCode =
   | 'invalid-refresh-response'
   | 'store-failed'
   | 'session-cleared'
-  | 'refresh-cancelled';
+  | 'refresh-cancelled'
+  | 'dpop-unavailable'
+  | 'dpop-nonce-rejected';
 
 /*
  * Long error texts are written as `ngDevMode ? text : ''`, as Angular writes its own: production
@@ -41,6 +48,8 @@ const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
   'store-failed': 'NGTR205',
   'session-cleared': 'NGTR206',
   'refresh-cancelled': 'NGTR207',
+  'dpop-unavailable': 'NGTR208',
+  'dpop-nonce-rejected': 'NGTR209',
 };
 
 /**

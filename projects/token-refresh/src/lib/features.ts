@@ -5,7 +5,7 @@ import { EnvironmentProviders, Provider } from '@angular/core';
  *
  * @publicApi
  */
-export type TokenRefreshFeatureKind = 'cross-tab';
+export type TokenRefreshFeatureKind = 'cross-tab' | 'dpop';
 
 /**
  * An optional capability of `provideTokenRefresh`, made by a `with*()` function such as

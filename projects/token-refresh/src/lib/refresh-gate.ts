@@ -12,6 +12,7 @@ import {
   BehaviorSubject,
   catchError,
   filter,
+  map,
   Observable,
   of,
   Subject,
@@ -26,6 +27,7 @@ import { firstOrAfter } from './first-or-after';
 import { JwtExpiryCache } from './jwt-expiry';
 import { REFRESH_COORDINATOR } from './refresh-coordinator';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
+import { REQUEST_AUTHORIZER } from './request-authorizer';
 import { isSameSession, Session, SessionSnapshot } from './session';
 import { andThen, Eventually, toObservable } from './store-calls';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
@@ -80,6 +82,8 @@ export class RefreshGate {
   readonly #http = inject(HttpClient);
   readonly #injector = inject(EnvironmentInjector);
   readonly #coordinator = inject(REFRESH_COORDINATOR, { optional: true });
+  /** How requests carry the session, when a feature decides it (`withDpop()`); read per request. */
+  readonly authorizer = inject(REQUEST_AUTHORIZER, { optional: true });
   readonly #expiryCache = new JwtExpiryCache();
   readonly #gate = new BehaviorSubject<GateState>(IDLE);
   readonly #waiters = new WaiterQueue<string>();
@@ -199,7 +203,9 @@ export class RefreshGate {
     return cleared.pipe(
       switchMap((before) => {
         this.#coordinator?.announceEnd(before);
-        return of(undefined);
+        return this.authorizer
+          ? this.authorizer.sessionCleared().pipe(map(() => undefined))
+          : of(undefined);
       }),
     );
   }
@@ -270,7 +276,7 @@ export class RefreshGate {
 
   /** The refresh call for the session `before`, and what follows its answer. */
   #call(before: SessionSnapshot): Observable<TokenSet> {
-    return sendRefreshCall(this.#http, this.#options, before.refreshToken).pipe(
+    return sendRefreshCall(this.#http, this.#options, before.refreshToken, this.authorizer).pipe(
       switchMap((tokens) => this.#session.replace(before, tokens)),
       switchMap((stored) => {
         this.#coordinator?.announceRefresh(before, stored);
