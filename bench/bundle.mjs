@@ -106,6 +106,11 @@ import { map, of } from 'rxjs';`,
     providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
     provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] })`,
   },
+  'ngx-token-refresh + withDpop()': {
+    imports: `import { provideTokenRefresh, tokenRefreshInterceptor, withDpop } from 'ngx-token-refresh';`,
+    providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] }, withDpop())`,
+  },
 };
 
 /**
@@ -128,6 +133,7 @@ export const OPTIONAL_PARTS = {
   'WebStorageTokenStore (unused)': { marker: 'ngx-token-refresh.access', isUsed: false },
   'oauth2RefreshGrant (unused)': { marker: 'grant_type', isUsed: false },
   'withCrossTab() (unused)': { marker: 'last-refresh', isUsed: false },
+  'withDpop() (unused)': { marker: 'dpop+jwt', isUsed: false },
 };
 
 function appSource({ imports, providers, code = '' }) {

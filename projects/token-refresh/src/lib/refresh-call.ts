@@ -27,7 +27,7 @@ const SESSION_REJECTED_STATUSES: readonly number[] = [400, 401, 403];
  * @param http - The app's `HttpClient`, so that its other interceptors (XSRF, logging) see the call.
  * @param options - The validated options.
  * @param refreshToken - The stored refresh token, or `null`.
- * @param authorizer - The feature that signs the call and checks its answer (`withDpop()`), if any.
+ * @param authorizer - The feature that sends the call (`withDpop()` signs it), if any.
  */
 export function sendRefreshCall(
   http: HttpClient,
@@ -51,11 +51,7 @@ export function sendRefreshCall(
   const send = (call: HttpRequest<unknown>) => http.request(call);
   return (authorizer ? authorizer.sendRefresh(marked, send) : send(marked)).pipe(
     filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
-    map((response) => {
-      const tokens = parseWith(options.parseRefreshResponse, response.body);
-      authorizer?.checkTokens(tokens);
-      return tokens;
-    }),
+    map((response) => parseWith(options.parseRefreshResponse, response.body)),
   );
 }
 

@@ -12,7 +12,6 @@ import {
   BehaviorSubject,
   catchError,
   filter,
-  map,
   Observable,
   of,
   Subject,
@@ -203,9 +202,7 @@ export class RefreshGate {
     return cleared.pipe(
       switchMap((before) => {
         this.#coordinator?.announceEnd(before);
-        return this.authorizer
-          ? this.authorizer.sessionCleared().pipe(map(() => undefined))
-          : of(undefined);
+        return this.authorizer?.sessionCleared() ?? of(undefined);
       }),
     );
   }

@@ -103,8 +103,8 @@ export function cookieRefresh(): RefreshRequestBuilder {
 }
 
 /**
- * The default `parseRefreshResponse`: reads `{ accessToken, refreshToken?, expiresIn?, tokenType? }`
- * or the OAuth 2.0 shape `{ access_token, refresh_token?, expires_in?, token_type? }`.
+ * The default `parseRefreshResponse`: reads `{ accessToken, refreshToken?, expiresIn? }` or the OAuth
+ * 2.0 shape `{ access_token, refresh_token?, expires_in? }`.
  *
  * `expiresIn` is in seconds and becomes `expiresAt` (epoch milliseconds). A missing refresh token means
  * "keep the stored one". Throws a `TokenRefreshError` of code `invalid-refresh-response`, naming the
@@ -143,15 +143,10 @@ export function parseTokenResponse(body: unknown): TokenSet {
       ngDevMode ? 'its "expiresIn"/"expires_in" is not a number of seconds' : '',
     );
   }
-  const tokenType = fields['tokenType'] ?? fields['token_type'];
-  if (tokenType != null && typeof tokenType !== 'string') {
-    throw invalidResponse(ngDevMode ? 'its "tokenType"/"token_type" is not a string' : '');
-  }
   return {
     accessToken,
     refreshToken: refreshToken ?? undefined,
     expiresAt: expiresIn == null ? undefined : Date.now() + expiresIn * 1000,
-    tokenType: tokenType ?? undefined,
   };
 }
 

@@ -2,8 +2,6 @@ import { HttpEvent, HttpHandlerFn, HttpRequest } from '@angular/common/http';
 import { InjectionToken } from '@angular/core';
 import { Observable } from 'rxjs';
 
-import { TokenSet } from './token-store';
-
 /** Sends one request on its way: the interceptor's `next`, or `HttpClient` for the refresh call. */
 export type RequestSender = HttpHandlerFn;
 
@@ -25,15 +23,16 @@ export interface RequestAuthorizer {
     token: string,
     next: RequestSender,
   ): Observable<HttpEvent<unknown>>;
-  /** Sends the refresh call (which carries no access token) through `send`. */
+  /**
+   * Sends the refresh call (which carries no access token) through `send`. May fail it, as a refresh
+   * that failed (the session is kept), by throwing a `TokenRefreshError` from the answer's events.
+   */
   sendRefresh(request: HttpRequest<unknown>, send: RequestSender): Observable<HttpEvent<unknown>>;
-  /** Checks the tokens a refresh answered with before they are stored; throws to fail the refresh. */
-  checkTokens(tokens: TokenSet): void;
   /** The app cleared the session (a logout): forget what was bound to it. */
-  sessionCleared(): Observable<unknown>;
+  sessionCleared(): Observable<void>;
 }
 
 /** The authorizer of the nearest `provideTokenRefresh`, when a feature provides one. Internal. */
 export const REQUEST_AUTHORIZER = new InjectionToken<RequestAuthorizer | null>(
-  'REQUEST_AUTHORIZER',
+  ngDevMode ? 'REQUEST_AUTHORIZER' : '',
 );

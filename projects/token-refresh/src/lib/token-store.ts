@@ -15,12 +15,6 @@ export interface TokenSet {
   refreshToken?: string | null;
   /** When the access token expires, in epoch milliseconds, if the server said so. */
   expiresAt?: number;
-  /**
-   * The token type a refresh answer gave (OAuth 2.0 `token_type`), such as `Bearer` or `DPoP`, if it
-   * gave one. Read from the refresh answer and checked there (`withDpop()` accepts only `DPoP`); the
-   * library does not pass it on to the store, and does not need it from the store.
-   */
-  tokenType?: string;
 }
 
 /**

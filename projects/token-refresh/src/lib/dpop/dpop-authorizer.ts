@@ -12,7 +12,6 @@ import { TokenRefreshError } from '../errors';
 import { REFRESH_COORDINATOR } from '../refresh-coordinator';
 import { RequestAuthorizer, RequestSender } from '../request-authorizer';
 import { TOKEN_REFRESH_OPTIONS } from '../token-refresh-config';
-import { TokenSet } from '../token-store';
 import { DpopProofs } from './dpop-proofs';
 
 /**
@@ -52,22 +51,16 @@ export class DpopAuthorizer implements RequestAuthorizer {
   }
 
   sendRefresh(request: HttpRequest<unknown>, send: RequestSender): Observable<HttpEvent<unknown>> {
-    return this.#sendProven(request, null, send, false);
+    return this.#sendProven(request, null, send, false).pipe(
+      tap((event) => {
+        if (event.type === HttpEventType.Response) {
+          checkTokenType(event.body);
+        }
+      }),
+    );
   }
 
-  checkTokens({ tokenType }: TokenSet): void {
-    // No token_type at all: a custom refresh endpoint that only speaks DPoP; the app opted in.
-    if (tokenType !== undefined && tokenType.toLowerCase() !== 'dpop') {
-      throw new TokenRefreshError(
-        'invalid-refresh-response',
-        ngDevMode
-          ? `withDpop(): the refresh answered token_type "${tokenType}" instead of "DPoP": the server did not bind the token to the key. Turn DPoP on for this client at the server.`
-          : 'token_type',
-      );
-    }
-  }
-
-  sessionCleared(): Observable<unknown> {
+  sessionCleared(): Observable<void> {
     return defer(() => this.#proofs.forget(true));
   }
 
@@ -130,6 +123,24 @@ export class DpopAuthorizer implements RequestAuthorizer {
     }
     this.#nonces.set(origin, nonce);
     return true;
+  }
+}
+
+/**
+ * Fails a token answer whose `token_type` (or `tokenType`) is not `DPoP`, in any case: the server did
+ * not bind the token, and sending it would downgrade it to a bearer token. An answer without one (a
+ * custom endpoint that speaks only DPoP, or one that wraps its answer) is accepted: the app opted in.
+ */
+function checkTokenType(body: unknown): void {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const tokenType = fields['token_type'] ?? fields['tokenType'];
+  if (tokenType !== undefined && String(tokenType).toLowerCase() !== 'dpop') {
+    throw new TokenRefreshError(
+      'invalid-refresh-response',
+      ngDevMode
+        ? `withDpop(): the token endpoint answered token_type ${JSON.stringify(tokenType)} instead of "DPoP": it did not bind the token to the key. Turn DPoP on for this client at the server.`
+        : 'token_type',
+    );
   }
 }
 
