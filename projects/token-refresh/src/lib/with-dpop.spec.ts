@@ -270,6 +270,22 @@ describe('withDpop()', () => {
       expect(store.getAccessToken()).toBe('a1');
     });
 
+    it('fails a sign-in sent through DpopService whose answer is not DPoP-bound', async () => {
+      const { backend } = setUpDpop();
+      const answer = firstValueFrom(
+        TestBed.inject(DpopService)
+          .sendTokenRequest(new HttpRequest('POST', '/oauth/token', ''))
+          .pipe(filter((event) => event.type === HttpEventType.Response)),
+      );
+
+      (await nextRequest(backend, '/oauth/token')).flush({
+        access_token: 'a1',
+        token_type: 'Bearer',
+      });
+
+      await expect(answer).rejects.toMatchObject({ code: 'invalid-refresh-response' });
+    });
+
     it('accepts "dpop" in any case, and an answer without token_type', async () => {
       const { http, backend } = signedIn();
       const service = TestBed.inject(TokenRefreshService);

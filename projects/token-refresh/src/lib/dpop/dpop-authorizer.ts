@@ -134,7 +134,7 @@ export class DpopAuthorizer implements RequestAuthorizer {
 function checkTokenType(body: unknown): void {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const tokenType = fields['token_type'] ?? fields['tokenType'];
-  if (tokenType !== undefined && String(tokenType).toLowerCase() !== 'dpop') {
+  if (tokenType !== undefined && !(typeof tokenType === 'string' && /^dpop$/i.test(tokenType))) {
     throw new TokenRefreshError(
       'invalid-refresh-response',
       ngDevMode
