@@ -10,12 +10,15 @@ import {
   ɵINJECTOR_SCOPE,
 } from '@angular/core';
 
-import { Tokens, VARIANTS } from './variants.mjs';
+import { ASYNC_VARIANTS, Tokens, VARIANTS } from './variants.mjs';
 
-const FAKE_DOCUMENT = { location: { origin: 'http://localhost', href: 'http://localhost/' } };
+const FAKE_DOCUMENT = {
+  location: { origin: 'http://localhost', href: 'http://localhost/' },
+  baseURI: 'http://localhost/',
+};
 
 /**
- * @param variant - A key of VARIANTS.
+ * @param variant - A key of VARIANTS or ASYNC_VARIANTS.
  * @param backend - An HttpBackend (`{ handle(request) }`).
  * @returns The app's HttpClient, its tokens, and `destroy()`.
  */
@@ -25,7 +28,7 @@ export function createApp(variant, backend, tokens = new Tokens()) {
       { provide: ɵINJECTOR_SCOPE, useValue: 'root' },
       provideZonelessChangeDetection(),
       { provide: DOCUMENT, useValue: FAKE_DOCUMENT },
-      ...VARIANTS[variant](tokens),
+      ...(VARIANTS[variant] ?? ASYNC_VARIANTS[variant])(tokens),
       { provide: HttpBackend, useValue: backend },
     ],
     null,

@@ -91,6 +91,20 @@ export function renderMarkdown(results) {
     '',
   );
 
+  if (results.dpop) {
+    lines.push(
+      '**5b. DPoP happy path** (`withDpop()`: a proof signed with WebCrypto per request, so requests complete asynchronously; 100 in flight at a time, against the same app with Bearer tokens in the same rounds)',
+      '',
+      '| variant | µs per request | ratio | overhead µs |',
+      '|---|---:|---:|---:|',
+      ...Object.entries(results.dpop).map(
+        ([name, row]) =>
+          `| ${name} | ${us(row.micros)} | ${x(row.ratio)} | ${us(row.overheadMicros)} |`,
+      ),
+      '',
+    );
+  }
+
   const bundles = results.bundles;
   lines.push(
     '**6. Bundle cost**: what the page of a minimal production app (`@angular/build`) loads before the app starts (the main bundle and any chunk it imports), default wiring',

@@ -2,7 +2,14 @@
 // JSON on the last line, for run.mjs. `--quick` makes every measurement smaller.
 import '@angular/compiler';
 
-import { bursts, happyPath, memory, releaseScaling, untouchedRequests } from './measurements.mjs';
+import {
+  bursts,
+  dpopHappyPath,
+  happyPath,
+  memory,
+  releaseScaling,
+  untouchedRequests,
+} from './measurements.mjs';
 
 const quick = process.argv.includes('--quick');
 const log = (message) => process.stderr.write(`${message}\n`);
@@ -17,5 +24,9 @@ log('4/5 release scaling');
 const release = releaseScaling(quick ? { sizes: [1_000, 10_000], rounds: 3 } : {});
 log('5/5 memory');
 const heap = await memory();
+log('5b DPoP happy path');
+const dpop = await dpopHappyPath(quick ? { requests: 4_000, rounds: 4 } : {});
 
-console.log(JSON.stringify({ perRequest, untouched, bursts: burstRows, release, memory: heap }));
+console.log(
+  JSON.stringify({ perRequest, untouched, bursts: burstRows, release, memory: heap, dpop }),
+);

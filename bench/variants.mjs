@@ -24,9 +24,11 @@ import { AUTH_SERVICE, AuthModule } from 'ngx-auth';
 import { catchError, map, Observable, of, switchMap, throwError } from 'rxjs';
 
 import {
+  DpopKeyStore,
   provideTokenRefresh,
   tokenRefreshInterceptor,
   TokenStore,
+  withDpop,
 } from '../dist/token-refresh/fesm2022/ngx-token-refresh.mjs';
 
 export const REFRESH_URL = '/api/auth/refresh';
@@ -253,3 +255,34 @@ export const VARIANTS = {
 
 /** Variants that refresh on 401 (the others only attach a token). */
 export const REFRESHING_VARIANTS = ['naive-retry', 'naive-queue', 'ngx-auth', 'ngx-token-refresh'];
+
+/** The key of the DPoP variant, in memory: Node has WebCrypto but no IndexedDB. */
+class MemoryDpopKeyStore extends DpopKeyStore {
+  pair = null;
+  load() {
+    return this.pair;
+  }
+  add(pair) {
+    this.pair ??= pair;
+    return this.pair;
+  }
+  clear() {
+    this.pair = null;
+  }
+}
+
+/**
+ * Variants whose requests complete asynchronously (a proof is signed per request): measured apart from
+ * VARIANTS, by `dpopHappyPath`, since the other measurements fire requests synchronously.
+ */
+export const ASYNC_VARIANTS = {
+  'ngx-token-refresh + withDpop()': (tokens) => [
+    // A browser app: on a server withDpop() is inert.
+    { provide: PLATFORM_ID, useValue: 'browser' },
+    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh(
+      { refreshUrl: REFRESH_URL, skipUrls: ['/api/public'], store: new SharedTokenStore(tokens) },
+      withDpop({ keyStore: new MemoryDpopKeyStore() }),
+    ),
+  ],
+};

@@ -15,6 +15,11 @@ export type { OfflineHoldOptions } from './lib/with-offline-hold';
 export { withResumeRefresh } from './lib/with-resume-refresh';
 export { withStepUp } from './lib/with-step-up';
 export type { StepUpChallenge, StepUpHandler, StepUpOptions } from './lib/with-step-up';
+export { withDpop } from './lib/with-dpop';
+export type { DpopOptions } from './lib/with-dpop';
+export { DpopKeyStore, IndexedDbDpopKeyStore } from './lib/dpop/dpop-key-store';
+export type { DpopAlgorithm } from './lib/dpop/dpop-proofs';
+export { DpopService } from './lib/dpop/dpop-service';
 export type {
   OriginMatcher,
   RefreshRequestBuilder,

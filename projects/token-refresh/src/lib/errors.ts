@@ -17,6 +17,11 @@
  *   The session is kept; the requests that needed the step-up fail with it.
  * - `offline`: the refresh call got no answer while the browser was offline (`navigator.onLine` is
  *   `false`). The session is kept; with `withOfflineHold()` the refresh waits for the network first.
+ * - `dpop-unavailable`: `withDpop()` cannot make a proof here: the browser lacks WebCrypto
+ *   (`crypto.subtle`, only in secure contexts) or IndexedDB, or the `DpopKeyStore` failed; `cause`
+ *   says which. The request is not sent: a DPoP-bound token never goes out as a bearer token.
+ * - `dpop-nonce-rejected`: the server asked for a fresh DPoP nonce (`use_dpop_nonce`) again right after
+ *   the request was resent with the nonce it had just given. The session is kept.
  *
  * @publicApi
  */
@@ -29,7 +34,9 @@ export type TokenRefreshErrorCode =
   | 'session-cleared'
   | 'refresh-cancelled'
   | 'step-up-failed'
-  | 'offline';
+  | 'offline'
+  | 'dpop-unavailable'
+  | 'dpop-nonce-rejected';
 
 /*
  * Long error texts are written as `ngDevMode ? text : ''`, as Angular writes its own: production
@@ -49,6 +56,8 @@ const MESSAGE_CODES: Record<TokenRefreshErrorCode, string> = {
   'refresh-cancelled': 'NGTR207',
   'step-up-failed': 'NGTR208',
   offline: 'NGTR209',
+  'dpop-unavailable': 'NGTR210',
+  'dpop-nonce-rejected': 'NGTR211',
 };
 
 /**

@@ -5,7 +5,8 @@ import { EnvironmentProviders, Provider } from '@angular/core';
  *
  * @publicApi
  */
-export type TokenRefreshFeatureKind = 'cross-tab' | 'step-up' | 'offline-hold' | 'resume-refresh';
+export type TokenRefreshFeatureKind =
+  'cross-tab' | 'step-up' | 'offline-hold' | 'resume-refresh' | 'dpop';
 
 /**
  * An optional capability of `provideTokenRefresh`, made by a `with*()` function such as

@@ -1,8 +1,15 @@
-import { HttpClient, HttpErrorResponse, HttpEventType, HttpResponse } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpErrorResponse,
+  HttpEventType,
+  HttpRequest,
+  HttpResponse,
+} from '@angular/common/http';
 import { filter, map, Observable, throwError } from 'rxjs';
 
 import { IS_REFRESH_REQUEST } from './context';
 import { TokenRefreshError } from './errors';
+import { RequestAuthorizer } from './request-authorizer';
 import { TokenRefreshOptions } from './token-refresh-config';
 import { isTokenSet, TokenSet } from './token-store';
 
@@ -20,11 +27,13 @@ const SESSION_REJECTED_STATUSES: readonly number[] = [400, 401, 403];
  * @param http - The app's `HttpClient`, so that its other interceptors (XSRF, logging) see the call.
  * @param options - The validated options.
  * @param refreshToken - The stored refresh token, or `null`.
+ * @param authorizer - The feature that sends the call (`withDpop()` signs it), if any.
  */
 export function sendRefreshCall(
   http: HttpClient,
   options: TokenRefreshOptions,
   refreshToken: string | null,
+  authorizer: RequestAuthorizer | null = null,
 ): Observable<TokenSet> {
   const request = options.buildRefreshRequest(refreshToken, options.refreshUrl);
   if (request === null) {
@@ -38,12 +47,12 @@ export function sendRefreshCall(
         ),
     );
   }
-  return http
-    .request(request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) }))
-    .pipe(
-      filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
-      map((response) => parseWith(options.parseRefreshResponse, response.body)),
-    );
+  const marked = request.clone({ context: request.context.set(IS_REFRESH_REQUEST, true) });
+  const send = (call: HttpRequest<unknown>) => http.request(call);
+  return (authorizer ? authorizer.sendRefresh(marked, send) : send(marked)).pipe(
+    filter((event): event is HttpResponse<unknown> => event.type === HttpEventType.Response),
+    map((response) => parseWith(options.parseRefreshResponse, response.body)),
+  );
 }
 
 /**

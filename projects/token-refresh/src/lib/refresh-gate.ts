@@ -27,6 +27,7 @@ import { JwtExpiryCache } from './jwt-expiry';
 import { REFRESH_COORDINATOR } from './refresh-coordinator';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
 import { REFRESH_HOLD, whenOnline } from './refresh-hold';
+import { REQUEST_AUTHORIZER } from './request-authorizer';
 import { isSameSession, Session, SessionSnapshot } from './session';
 import { andThen, Eventually, toObservable } from './store-calls';
 import { TOKEN_REFRESH_OPTIONS } from './token-refresh-config';
@@ -82,6 +83,8 @@ export class RefreshGate {
   readonly #injector = inject(EnvironmentInjector);
   readonly #coordinator = inject(REFRESH_COORDINATOR, { optional: true });
   readonly #hold = inject(REFRESH_HOLD, { optional: true });
+  /** How requests carry the session, when a feature decides it (`withDpop()`); read per request. */
+  readonly authorizer = inject(REQUEST_AUTHORIZER, { optional: true });
   readonly #expiryCache = new JwtExpiryCache();
   readonly #gate = new BehaviorSubject<GateState>(IDLE);
   readonly #waiters = new WaiterQueue<string>();
@@ -201,7 +204,7 @@ export class RefreshGate {
     return cleared.pipe(
       switchMap((before) => {
         this.#coordinator?.announceEnd(before);
-        return of(undefined);
+        return this.authorizer?.sessionCleared() ?? of(undefined);
       }),
     );
   }
@@ -279,7 +282,7 @@ export class RefreshGate {
 
   /** The refresh call for the session `before`, and what follows its answer. */
   #call(before: SessionSnapshot): Observable<TokenSet> {
-    return sendRefreshCall(this.#http, this.#options, before.refreshToken).pipe(
+    return sendRefreshCall(this.#http, this.#options, before.refreshToken, this.authorizer).pipe(
       switchMap((tokens) => this.#session.replace(before, tokens)),
       switchMap((stored) => {
         this.#coordinator?.announceRefresh(before, stored);

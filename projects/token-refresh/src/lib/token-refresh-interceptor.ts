@@ -65,7 +65,7 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
   // Decided per subscription: an interceptor before this one may subscribe late, or again (retry).
   if (request.context.get(SKIP_TOKEN_REFRESH)) {
     return defer(() =>
-      whenKnown(gate.currentToken(), (token) => next(withAccessToken(request, token, options))),
+      whenKnown(gate.currentToken(), (token) => send(request, token, next, gate, options)),
     );
   }
   // Issue 14: answers the challenges a refresh cannot (withStepUp()); see challenge-decision.ts.
@@ -94,7 +94,7 @@ function sendWithRetries(
   handler: ChallengeHandler | null,
   retries = 0,
 ): Observable<HttpEvent<unknown>> {
-  const sent = next(withAccessToken(request, token, options));
+  const sent = send(request, token, next, gate, options);
   if (retries >= options.maxRetries) {
     // No retry left: the error passes through unchanged, so no operator is needed to catch it.
     return sent;
@@ -123,6 +123,20 @@ function whenKnown(
   send: (token: string | null) => Observable<HttpEvent<unknown>>,
 ): Observable<HttpEvent<unknown>> {
   return isObservable(token) ? token.pipe(switchMap(send)) : send(token);
+}
+
+/** Sends `request` with `token`: through the feature's authorizer when there is one (`withDpop()`). */
+function send(
+  request: HttpRequest<unknown>,
+  token: string | null,
+  next: HttpHandlerFn,
+  gate: RefreshGate,
+  options: TokenRefreshOptions,
+): Observable<HttpEvent<unknown>> {
+  const { authorizer } = gate;
+  return authorizer !== null && token !== null
+    ? authorizer.send(request, token, next)
+    : next(withAccessToken(request, token, options));
 }
 
 /** The request with the token header set, or the request itself when there is no token. */

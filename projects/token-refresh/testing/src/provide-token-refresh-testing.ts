@@ -1,11 +1,12 @@
 import { EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
-import { TokenSet, TokenStore } from 'ngx-token-refresh';
+import { DpopKeyStore, TokenSet, TokenStore } from 'ngx-token-refresh';
 
+import { TestingDpopKeyStore } from './testing-dpop-key-store';
 import { TestingTokenStore } from './testing-token-store';
 
 /**
- * Replaces the token store with a {@link TestingTokenStore}, optionally signed in, for tests of code
- * that uses ngx-token-refresh.
+ * Replaces the token store with a {@link TestingTokenStore}, optionally signed in, and the DPoP key
+ * store with a {@link TestingDpopKeyStore}, for tests of code that uses ngx-token-refresh.
  *
  * Add it after `provideTokenRefresh(...)`; use `HttpTestingController` (from
  * `provideHttpClientTesting()`) to answer the API and the refresh call.
@@ -41,5 +42,8 @@ export function provideTokenRefreshTesting(
       },
     },
     { provide: TokenStore, useExisting: TestingTokenStore },
+    // Used only with withDpop(): test environments have no IndexedDB.
+    TestingDpopKeyStore,
+    { provide: DpopKeyStore, useExisting: TestingDpopKeyStore },
   ]);
 }
