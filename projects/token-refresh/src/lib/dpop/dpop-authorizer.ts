@@ -12,6 +12,7 @@ import { TokenRefreshError } from '../errors';
 import { REFRESH_COORDINATOR } from '../refresh-coordinator';
 import { RequestAuthorizer, RequestSender } from '../request-authorizer';
 import { TOKEN_REFRESH_OPTIONS } from '../token-refresh-config';
+import { parseWwwAuthenticate } from '../www-authenticate';
 import { DpopProofs } from './dpop-proofs';
 
 /**
@@ -157,8 +158,9 @@ function isNonceChallenge(error: HttpErrorResponse): boolean {
   }
   return (
     error.status === 401 &&
-    /(?:^|,)\s*DPoP\s[^]*error\s*=\s*"?use_dpop_nonce/i.test(
-      error.headers.get('WWW-Authenticate') ?? '',
+    parseWwwAuthenticate(error.headers.getAll('WWW-Authenticate')).some(
+      (challenge) =>
+        challenge.scheme.toLowerCase() === 'dpop' && challenge.params['error'] === 'use_dpop_nonce',
     )
   );
 }
