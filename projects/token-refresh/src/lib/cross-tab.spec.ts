@@ -10,7 +10,7 @@ import { TestBed } from '@angular/core/testing';
 import { CROSS_TAB_ENVIRONMENT, CrossTabChannel, CrossTabEnvironment } from './cross-tab';
 import { provideTokenRefresh } from './provide-token-refresh';
 import { oauth2RefreshGrant } from './refresh-request';
-import { bearerOf, record, reject401, REFRESH_URL } from './spec-helpers';
+import { bearerOf, jwt, record, reject401, REFRESH_URL } from './spec-helpers';
 import { TokenRefreshConfig } from './token-refresh-config';
 import { tokenRefreshInterceptor } from './token-refresh-interceptor';
 import { TokenRefreshService } from './token-refresh-service';
@@ -151,6 +151,27 @@ describe('cross-tab refresh', () => {
     refreshB.flush({ accessToken: 'access-3', refreshToken: 'refresh-3' });
     await browser.run();
     tabB.backend.expectOne('/api/b').flush({});
+    browser.verify();
+  });
+
+  it('uses a short-lived token adopted from another tab without refreshing it again at once', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs();
+    const shortLived = jwt(3); // lives 3 s, less than the 30 s expiryLeeway
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: shortLived, refreshToken: 'refresh-2' });
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+    tabB.http.get('/api/b').subscribe();
+    await browser.run();
+
+    tabB.backend.expectNone(REFRESH_URL);
+    expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBe(`Bearer ${shortLived}`);
     browser.verify();
   });
 

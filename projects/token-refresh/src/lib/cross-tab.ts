@@ -224,7 +224,7 @@ export class CrossTabCoordinator implements RefreshCoordinator {
       this.#session.adoptIf(isSameSession, message.tokens).subscribe({
         next: (adopted) => {
           if (adopted) {
-            this.#changes.next('refreshed');
+            this.#changes.next({ type: 'refreshed', tokens: message.tokens });
           }
           this.#handled.next(message.id);
         },
@@ -234,7 +234,7 @@ export class CrossTabCoordinator implements RefreshCoordinator {
       this.#session.clearIf(isSameSession).subscribe({
         next: (ended) => {
           if (ended !== null) {
-            this.#changes.next('ended');
+            this.#changes.next({ type: 'ended' });
           }
         },
         error: (error: unknown) => this.#report(error),

@@ -8,7 +8,8 @@ import { TokenSet } from './token-store';
  * What another instance of the app (another tab) did to this app's session, once it has been applied
  * to this app's store: `refreshed` (its new tokens were adopted) or `ended` (the store was cleared).
  */
-export type CoordinatedChange = 'refreshed' | 'ended';
+export type CoordinatedChange =
+  { readonly type: 'refreshed'; readonly tokens: TokenSet } | { readonly type: 'ended' };
 
 /**
  * Coordinates the refreshes of one session between instances of the app, such as the tabs of an

@@ -108,7 +108,9 @@ export class RefreshGate {
       .pipe(filter(isSettled))
       .subscribe((outcome) => this.#waiters.release((waiter) => deliver(outcome, waiter)));
     this.#coordinator?.changes.subscribe((change) => {
-      if (change === 'refreshed') {
+      if (change.type === 'refreshed') {
+        // As if this tab had refreshed: a lifetime shorter than the leeway must not refresh again.
+        this.#leewayException = this.#leewayExceptionFor(change.tokens);
         this.#markSessionLive();
       } else {
         this.#endSession(

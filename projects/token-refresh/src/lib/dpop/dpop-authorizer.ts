@@ -37,7 +37,7 @@ export class DpopAuthorizer implements RequestAuthorizer {
   constructor() {
     // Another tab cleared the session, and with it maybe the key (withCrossTab): read it afresh.
     inject(REFRESH_COORDINATOR, { optional: true })?.changes.subscribe((change) => {
-      if (change === 'ended') {
+      if (change.type === 'ended') {
         void this.#proofs.forget(false);
       }
     });
