@@ -111,6 +111,26 @@ import { map, of } from 'rxjs';`,
     providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
     provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] })`,
   },
+  'ngx-token-refresh + withCrossTab()': {
+    imports: `import { provideTokenRefresh, tokenRefreshInterceptor, withCrossTab } from 'ngx-token-refresh';`,
+    providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] }, withCrossTab())`,
+  },
+  'ngx-token-refresh + withStepUp()': {
+    imports: `import { provideTokenRefresh, tokenRefreshInterceptor, withStepUp } from 'ngx-token-refresh';`,
+    providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] }, withStepUp(() => null))`,
+  },
+  'ngx-token-refresh + withOfflineHold()': {
+    imports: `import { provideTokenRefresh, tokenRefreshInterceptor, withOfflineHold } from 'ngx-token-refresh';`,
+    providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] }, withOfflineHold())`,
+  },
+  'ngx-token-refresh + withResumeRefresh()': {
+    imports: `import { provideTokenRefresh, tokenRefreshInterceptor, withResumeRefresh } from 'ngx-token-refresh';`,
+    providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    provideTokenRefresh({ refreshUrl: '/api/auth/refresh', skipUrls: ['/api/auth/login'] }, withResumeRefresh())`,
+  },
   'ngx-token-refresh + withDpop()': {
     imports: `import { provideTokenRefresh, tokenRefreshInterceptor, withDpop } from 'ngx-token-refresh';`,
     providers: `provideHttpClient(withInterceptors([tokenRefreshInterceptor])),

@@ -116,6 +116,7 @@ export function renderMarkdown(results) {
         `| ${name} | ${kb(row.raw)} | ${kb(row.minified)} | ${kb(row.gzip)} | ${kb(row.brotli)} | ${signedKb(row.gzipDelta)} | ${signedKb(row.brotliDelta)} |`,
     ),
     '',
+    ...featureCostLines(bundles.rows),
     `In the ngx-token-refresh app: ${Object.entries(bundles.optionalParts)
       .map(([part, included]) => `${part}: ${included ? 'included' : 'tree-shaken'}`)
       .join('; ')}.`,
@@ -140,4 +141,25 @@ export function renderMarkdown(results) {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What each optional feature adds on top of the default wiring, from the bundle rows. */
+function featureCostLines(rows) {
+  const base = rows['ngx-token-refresh'];
+  const features = Object.entries(rows).filter(([name]) => name.startsWith('ngx-token-refresh + '));
+  if (!base || features.length === 0) {
+    return [];
+  }
+  return [
+    'What each feature adds to the default wiring (gzip):',
+    '',
+    '| wiring | gzip over bare | the feature alone |',
+    '|---|---:|---:|',
+    `| default (\`provideTokenRefresh\` + \`tokenRefreshInterceptor\`) | ${signedKb(base.gzipDelta)} | |`,
+    ...features.map(
+      ([name, row]) =>
+        `| default + ${name.slice('ngx-token-refresh + '.length)} | ${signedKb(row.gzipDelta)} | ${signedKb(row.gzipDelta - base.gzipDelta)} |`,
+    ),
+    '',
+  ];
 }

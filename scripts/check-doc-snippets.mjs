@@ -81,10 +81,12 @@ export function extractBlocks(markdown, file) {
 }
 
 const isTest = (code) => /^\s*(describe|it|test)\(/m.test(code);
+/** A block that imports Node's own modules is test set-up (a Jest setup file), not app code. */
+const isTestSetup = (code) => /from 'node:/.test(code);
 
 /** A file name that says where the block comes from: README.md line 40 -> README.md.L40.ts. */
 const fileNameOf = (block) =>
-  `${block.file.replaceAll('/', '__')}.L${block.line}${isTest(block.code) ? '.spec' : ''}.ts`;
+  `${block.file.replaceAll('/', '__')}.L${block.line}${isTest(block.code) ? '.spec' : isTestSetup(block.code) ? '.setup' : ''}.ts`;
 
 function createProject() {
   const dir = mkdtempSync(join(tmpdir(), 'ntr-doc-snippets-'));
@@ -215,18 +217,19 @@ function main() {
     // App code is checked without Jest's globals, tests with them, as an Angular CLI app does.
     writeTsconfig(dir, 'tsconfig.app.json', {
       include: ['snippets/*.ts', 'stubbed-modules.d.ts'],
-      exclude: ['snippets/*.spec.ts'],
+      exclude: ['snippets/*.spec.ts', 'snippets/*.setup.ts'],
       types: [],
     });
     writeTsconfig(dir, 'tsconfig.spec.json', {
-      include: ['snippets/*.spec.ts', 'stubbed-modules.d.ts'],
-      types: ['jest'],
+      include: ['snippets/*.spec.ts', 'snippets/*.setup.ts', 'stubbed-modules.d.ts'],
+      types: ['jest', 'node'],
     });
 
     const tests = blocks.filter((block) => isTest(block.code));
+    const hasTestCode = blocks.some((block) => isTest(block.code) || isTestSetup(block.code));
     const failures = [
       ...typeCheck(dir, 'tsconfig.app.json'),
-      ...(tests.length > 0 ? typeCheck(dir, 'tsconfig.spec.json') : []),
+      ...(hasTestCode ? typeCheck(dir, 'tsconfig.spec.json') : []),
     ].map((diagnostic) => {
       const block = diagnostic.path ? byFileName.get(diagnostic.path.split(/[\\/]/).pop()) : null;
       return block
