@@ -157,14 +157,14 @@ export async function launchBrowser(): Promise<{
   };
 }
 
-/** Signs in through the login page and waits for the dashboard. */
-export async function signIn(page: Page, server: DemoServer): Promise<void> {
+/** Signs in through the login page (as `demo`, or another seeded user) and waits for the dashboard. */
+export async function signIn(page: Page, server: DemoServer, username = 'demo'): Promise<void> {
   await page.goto(`${server.url}/login`);
-  await page.getByLabel('Username').fill('demo');
-  await page.getByLabel('Password').fill('demo-password');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(`${username}-password`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/dashboard');
-  await page.getByTestId('username').filter({ hasText: 'demo' }).waitFor();
+  await page.getByTestId('username').filter({ hasText: username }).waitFor();
 }
 
 /** Fires `count` parallel calls from the dashboard and waits until every one of them has ended. */
