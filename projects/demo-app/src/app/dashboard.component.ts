@@ -97,7 +97,9 @@ const MAX_CALLS = 200;
               data-testid="count"
             />
           </label>
-          <button type="submit" data-testid="fire">Fire {{ callCount() }} calls</button>
+          <button type="submit" data-testid="fire">
+            Fire {{ callCount() }} {{ callCount() === 1 ? 'call' : 'calls' }}
+          </button>
           <span id="count-hint" class="hint" data-testid="count-hint">{{ countHint() }}</span>
         </form>
       </section>
