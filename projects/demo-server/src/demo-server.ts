@@ -46,7 +46,7 @@ const PRUNE_INTERVAL_MS = 10 * 60 * 1000;
  */
 export async function startDemoServer(options: DemoServerOptions): Promise<RunningDemoServer> {
   const sessions = new SessionStore(options.dbPath, options);
-  const passwords = new PasswordHasher({ concurrency: 2, maxQueued: 64 });
+  const passwords = new PasswordHasher({ concurrency: 2, maxQueued: 16 });
   for (const { username, password } of SEEDED_USERS) {
     if (!sessions.hasUser(username)) {
       sessions.addUser(username, await passwords.hash(password));
