@@ -275,7 +275,8 @@ export class SessionStore {
   }
 
   #isWithinGrace(usedAt: number, successor: string, now: number): boolean {
-    if (now - usedAt > this.#lifetimes.rotationGraceSeconds * 1000) {
+    const window = this.#lifetimes.rotationGraceSeconds * 1000;
+    if (window === 0 || now - usedAt > window) {
       return false;
     }
     // Only the immediately previous token: once its successor has been used, the client evidently

@@ -186,6 +186,19 @@ describe('SessionStore rotation', () => {
     assert.equal(store.rotate(rotated).outcome, 'revoked');
   });
 
+  it('with a window of 0, a second use in the same millisecond is reuse', () => {
+    const strict = new SessionStore(':memory:', { ...lifetimes, rotationGraceSeconds: 0 });
+    try {
+      strict.addUser('demo', { salt: 's', hash: 'h' });
+      const { refreshToken } = strict.startFamily(strict.user('demo')?.id ?? -1);
+      rotated_(strict.rotate(refreshToken));
+
+      assert.equal(strict.rotate(refreshToken).outcome, 'reused');
+    } finally {
+      strict.close();
+    }
+  });
+
   it('ends a family at its absolute lifetime however often it rotates', () => {
     let { refreshToken } = store.startFamily(userId);
     for (let hour = 0; hour < 23; hour++) {
