@@ -51,6 +51,20 @@ export default tseslint.config(
     },
   },
   {
+    // node:test's describe() and it() return promises that the runner itself awaits.
+    files: ['projects/demo-server/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it'], package: 'node:test' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.html'],
     extends: [...angular.configs.templateRecommended, ...angular.configs.templateAccessibility],
   },

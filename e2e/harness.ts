@@ -24,11 +24,21 @@ export interface ServerStats {
   unauthorized: number;
   apiCalls: number;
   reuseDetected: number;
+  /** Refreshes that presented the previous token within the rotation grace window. */
+  graceReplays: number;
+  loginFailures: number;
+  loginsThrottled: number;
 }
 
 export interface ServerOptions {
   refreshStyle?: 'body' | 'cookie';
   accessTtlSeconds?: number;
+  /** `ROTATION_GRACE_SECONDS`; the server's default (5) when unset. */
+  rotationGraceSeconds?: number;
+  /** `DEMO_STORE`: `session` gives each tab its own session. */
+  store?: 'default' | 'session';
+  /** `DEMO_REFRESH_TIMEOUT_MS`: the app's `refreshTimeout`. */
+  refreshTimeoutMs?: number;
 }
 
 /** A demo server in test mode, in its own process, with its own database. */
@@ -51,6 +61,9 @@ export class DemoServer {
         DEMO_TEST_MODE: '1',
         REFRESH_STYLE: this.options.refreshStyle ?? 'body',
         ACCESS_TTL_SECONDS: String(this.options.accessTtlSeconds ?? 300),
+        ROTATION_GRACE_SECONDS: optional(this.options.rotationGraceSeconds),
+        DEMO_STORE: this.options.store ?? 'default',
+        DEMO_REFRESH_TIMEOUT_MS: optional(this.options.refreshTimeoutMs),
         STATIC_DIR: join(ROOT, 'dist/demo-app/browser'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,6 +100,11 @@ export class DemoServer {
   stats(): Promise<ServerStats> {
     return this.hook<ServerStats>('stats');
   }
+}
+
+/** An optional number as an environment value: '' (the server's default) when unset. */
+function optional(value: number | undefined): string {
+  return value === undefined ? '' : String(value);
 }
 
 /**
@@ -139,14 +157,14 @@ export async function launchBrowser(): Promise<{
   };
 }
 
-/** Signs in through the login page and waits for the dashboard. */
-export async function signIn(page: Page, server: DemoServer): Promise<void> {
+/** Signs in through the login page (as `demo`, or another seeded user) and waits for the dashboard. */
+export async function signIn(page: Page, server: DemoServer, username = 'demo'): Promise<void> {
   await page.goto(`${server.url}/login`);
-  await page.getByLabel('Username').fill('demo');
-  await page.getByLabel('Password').fill('demo-password');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(`${username}-password`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/dashboard');
-  await page.getByTestId('username').filter({ hasText: 'demo' }).waitFor();
+  await page.getByTestId('username').filter({ hasText: username }).waitFor();
 }
 
 /** Fires `count` parallel calls from the dashboard and waits until every one of them has ended. */

@@ -1,20 +1,32 @@
 // Starts the demo server from environment variables; see ../README.md.
-import { startDemoServer } from './demo-server.ts';
+import { SEEDED_USERS, startDemoServer } from './demo-server.ts';
+import { describeListenError } from './listen-error.ts';
+import { readOptions } from './options.ts';
 
-const env = process.env;
-const refreshStyle = env['REFRESH_STYLE'] === 'cookie' ? 'cookie' : 'body';
-const server = await startDemoServer({
-  port: Number(env['PORT'] ?? 4300),
-  dbPath: env['DEMO_DB'] ?? '.demo-data/demo.db',
-  accessTokenTtlSeconds: Number(env['ACCESS_TTL_SECONDS'] ?? 15),
-  refreshStyle,
-  testMode: env['DEMO_TEST_MODE'] === '1',
-  staticDir: env['STATIC_DIR'] ?? 'dist/demo-app/browser',
-});
-// The first line is read by the e2e tests; keep its shape.
+let options;
+try {
+  options = readOptions(process.env);
+} catch (error) {
+  console.error(`demo-server: ${(error as Error).message}`);
+  process.exit(1);
+}
+
+let server;
+try {
+  server = await startDemoServer(options);
+} catch (error) {
+  const message = describeListenError(error, options.port);
+  if (message === null) {
+    throw error;
+  }
+  console.error(message);
+  process.exit(1);
+}
+// The first line is read by the e2e tests and the load script; keep its shape.
 console.log(`listening ${server.url}`);
+const users = SEEDED_USERS.map((user) => `${user.username} / ${user.password}`).join(', ');
 console.log(
-  `\n  ngx-token-refresh demo (${refreshStyle}-style refresh): ${server.url}/  (user demo / demo-password)\n`,
+  `\n  ngx-token-refresh demo (${options.refreshStyle}-style refresh): ${server.url}/  (users ${users})\n`,
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,41 +1,57 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
-import { provideRouter, Router } from '@angular/router';
+import { provideRouter } from '@angular/router';
 import {
-  cookieRefresh,
   jsonBodyRefresh,
   MemoryTokenStore,
   provideTokenRefresh,
   tokenRefreshInterceptor,
+  TokenStore,
   WebStorageTokenStore,
   withCrossTab,
 } from 'ngx-token-refresh';
 
 import { routes } from './app.routes';
 import { readDemoConfig } from './demo-config';
+import { DemoSession } from './demo-session';
+import { cookieRefreshWithJsonBody } from './refresh-request';
+import { wireLogInterceptor } from './wire-log';
 
-const { refreshStyle } = readDemoConfig();
+const { refreshStyle, store, refreshTimeoutMs } = readDemoConfig();
+
+/**
+ * Cookie style: the refresh token never reaches JavaScript, and the access token lives in memory
+ * only. Body style: both live in localStorage, shared by the tabs. `DEMO_STORE=session`: both live
+ * in sessionStorage, so that each tab holds a session of its own.
+ */
+function demoStore(): TokenStore {
+  if (store === 'session') {
+    return new WebStorageTokenStore({ storage: 'session' });
+  }
+  return refreshStyle === 'cookie' ? new MemoryTokenStore() : new WebStorageTokenStore();
+}
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideZonelessChangeDetection(),
     provideRouter(routes),
-    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+    // The wire log comes after the library, so it sees retries and the refresh call too.
+    provideHttpClient(withInterceptors([tokenRefreshInterceptor, wireLogInterceptor])),
     provideTokenRefresh(
       {
         refreshUrl: '/api/auth/refresh',
-        skipUrls: ['/api/auth/login', '/api/auth/logout', '/api/demo/'],
+        skipUrls: ['/api/auth/login', '/api/auth/logout', '/api/demo/stats'],
         maxRetries: 1,
         // The demo's access tokens live 15 s: refresh them 5 s before they expire.
         expiryLeeway: 5_000,
-        // Cookie style: the refresh token never reaches JavaScript, and the access token lives in
-        // memory only. Body style: both live in localStorage, shared by the tabs.
-        buildRefreshRequest: refreshStyle === 'cookie' ? cookieRefresh() : jsonBodyRefresh(),
-        store: refreshStyle === 'cookie' ? new MemoryTokenStore() : new WebStorageTokenStore(),
-        onSessionExpired: () =>
-          void inject(Router).navigate(['/login'], { queryParams: { expired: 1 } }),
+        ...(refreshTimeoutMs === null ? {} : { refreshTimeout: refreshTimeoutMs }),
+        buildRefreshRequest:
+          refreshStyle === 'cookie' ? cookieRefreshWithJsonBody() : jsonBodyRefresh(),
+        store: demoStore(),
+        onSessionExpired: () => inject(DemoSession).expired(),
       },
-      // The demo's tabs share one session (localStorage, or the refresh cookie).
+      // The demo's tabs share one session (localStorage, or the refresh cookie). With
+      // DEMO_STORE=session it stays on too, so that separate sessions per tab can be tried with it.
       withCrossTab(),
     ),
   ],

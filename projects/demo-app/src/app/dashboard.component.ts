@@ -8,16 +8,13 @@ import {
   signal,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { Router } from '@angular/router';
-import {
-  SKIP_TOKEN_REFRESH,
-  TokenRefreshError,
-  TokenRefreshService,
-  TokenStore,
-} from 'ngx-token-refresh';
+import { SKIP_TOKEN_REFRESH, TokenRefreshService, TokenStore } from 'ngx-token-refresh';
 import { firstValueFrom } from 'rxjs';
 
 import { LastBurst } from './burst-outcome';
+import { DemoSession } from './demo-session';
+import { describeHttpFailure, failureCode } from './http-failure';
+import { BURST_ID, WireLog } from './wire-log';
 
 /** The outcome of one call fired from the dashboard. */
 interface CallResult {
@@ -26,11 +23,29 @@ interface CallResult {
   readonly detail: string;
 }
 
-/** The server's counters, from /api/demo/stats. */
+/** What one burst of calls caused, as this tab saw it. */
+interface BurstFigures {
+  readonly calls: number;
+  readonly unauthorized: number;
+  readonly refreshes: number;
+  readonly retries: number;
+  readonly milliseconds: number;
+}
+
+/** The server's counters, from /api/demo/stats: every tab and every user since the server started. */
 interface ServerStats {
   readonly refreshCalls: number;
   readonly unauthorized: number;
 }
+
+/** One line of the event log, numbered in the order it happened. */
+interface LogEntry {
+  readonly seq: number;
+  readonly text: string;
+}
+
+const MIN_CALLS = 1;
+const MAX_CALLS = 200;
 
 @Component({
   selector: 'app-dashboard',
@@ -46,12 +61,18 @@ interface ServerStats {
             refreshes exactly once and retries each call with the new token.
           </p>
         </div>
-        <button type="button" class="secondary" (click)="signOut()">Sign out</button>
+        <button type="button" class="secondary" (click)="signOut()" data-testid="sign-out">
+          Sign out
+        </button>
       </header>
+
+      @if (message(); as message) {
+        <p [class]="message.kind" role="status" data-testid="message">{{ message.text }}</p>
+      }
 
       <section aria-labelledby="controls">
         <h2 id="controls">Try it</h2>
-        <div class="actions">
+        <form class="actions" (submit)="submitCalls($event)">
           <button
             type="button"
             class="secondary"
@@ -67,17 +88,20 @@ interface ServerStats {
             Parallel calls
             <input
               type="number"
-              min="1"
-              max="200"
+              [min]="minCalls"
+              [max]="maxCalls"
               [value]="callCount()"
-              (change)="setCallCount($event)"
+              (input)="readCallCount($event)"
+              (change)="settleCallCount($event)"
+              aria-describedby="count-hint"
               data-testid="count"
             />
           </label>
-          <button type="button" (click)="fireCalls()" data-testid="fire">
-            Fire {{ callCount() }} calls
+          <button type="submit" data-testid="fire">
+            Fire {{ callCount() }} {{ callCount() === 1 ? 'call' : 'calls' }}
           </button>
-        </div>
+          <span id="count-hint" class="hint" data-testid="count-hint">{{ countHint() }}</span>
+        </form>
       </section>
 
       <section aria-labelledby="numbers">
@@ -88,19 +112,45 @@ interface ServerStats {
             <dd [class]="'state-' + session.state()" data-testid="state">{{ session.state() }}</dd>
           </div>
           <div>
-            <dt>Refresh calls on the server</dt>
-            <dd data-testid="refresh-calls">{{ stats().refreshCalls }}</dd>
-          </div>
-          <div>
-            <dt>401s the server sent</dt>
-            <dd data-testid="unauthorized">{{ stats().unauthorized }}</dd>
-          </div>
-          <div>
-            <dt>Calls ok / failed</dt>
+            <dt>Calls ok / failed (this burst)</dt>
             <dd>
               <span data-testid="ok">{{ okCount() }}</span> /
               <span data-testid="failed">{{ failedCount() }}</span>
             </dd>
+          </div>
+        </dl>
+        <h3>This burst, in this tab</h3>
+        @if (burstFigures(); as figures) {
+          <dl class="stats" data-testid="burst">
+            <div>
+              <dt>401s received</dt>
+              <dd data-testid="burst-unauthorized">{{ figures.unauthorized }}</dd>
+            </div>
+            <div>
+              <dt>Refresh calls sent</dt>
+              <dd data-testid="burst-refreshes">{{ figures.refreshes }}</dd>
+            </div>
+            <div>
+              <dt>Retries</dt>
+              <dd data-testid="burst-retries">{{ figures.retries }}</dd>
+            </div>
+            <div>
+              <dt>Time</dt>
+              <dd data-testid="burst-time">{{ figures.milliseconds }} ms</dd>
+            </div>
+          </dl>
+        } @else {
+          <p class="hint">Fire a burst to see its own figures here.</p>
+        }
+        <h3>Server totals since it started (every tab, every user)</h3>
+        <dl class="stats">
+          <div>
+            <dt>Refresh calls</dt>
+            <dd data-testid="refresh-calls">{{ stats().refreshCalls }}</dd>
+          </div>
+          <div>
+            <dt>401s sent</dt>
+            <dd data-testid="unauthorized">{{ stats().unauthorized }}</dd>
           </div>
         </dl>
       </section>
@@ -110,40 +160,51 @@ interface ServerStats {
         <ol class="calls" aria-live="polite" [attr.data-burst]="burst()">
           @for (call of calls(); track call.id) {
             <li [class]="call.status">#{{ call.id }} {{ call.status }} {{ call.detail }}</li>
-          } @empty {
-            <li>No calls yet.</li>
           }
         </ol>
+        @if (calls().length === 0) {
+          <p class="hint">No calls yet.</p>
+        }
       </section>
 
       <section aria-labelledby="events">
-        <h2 id="events">Library events</h2>
-        <ol class="log" data-testid="events">
-          @for (line of log(); track $index) {
-            <li>{{ line }}</li>
-          } @empty {
-            <li>No events yet.</li>
-          }
-        </ol>
+        <h2 id="events">Library events, newest first</h2>
+        @if (log().length > 0) {
+          <ol class="log" reversed data-testid="events">
+            @for (entry of log(); track entry.seq) {
+              <li [attr.value]="entry.seq">{{ entry.text }}</li>
+            }
+          </ol>
+        } @else {
+          <p class="hint" data-testid="events-empty">No events yet.</p>
+        }
       </section>
     </main>
   `,
 })
 export class DashboardComponent implements OnInit {
   protected readonly session = inject(TokenRefreshService);
+  protected readonly minCalls = MIN_CALLS;
+  protected readonly maxCalls = MAX_CALLS;
   protected readonly username = signal('…');
   protected readonly callCount = signal(20);
+  protected readonly countHint = signal('');
   protected readonly calls = signal<CallResult[]>([]);
   /** Counts the bursts fired, so that a test can tell this burst's results from the last one's. */
   protected readonly burst = signal(0);
-  protected readonly log = signal<string[]>([]);
+  protected readonly burstFigures = signal<BurstFigures | null>(null);
+  protected readonly log = signal<LogEntry[]>([]);
   protected readonly okCount = signal(0);
   protected readonly failedCount = signal(0);
   protected readonly stats = signal<ServerStats>({ refreshCalls: 0, unauthorized: 0 });
+  /** The last thing the page has to tell: what an action did, or why it failed. */
+  protected readonly message = signal<{ kind: 'info' | 'error'; text: string } | null>(null);
   private readonly http = inject(HttpClient);
   private readonly store = inject(TokenStore);
-  private readonly router = inject(Router);
+  private readonly demoSession = inject(DemoSession);
   private readonly lastBurst = inject(LastBurst);
+  private readonly wire = inject(WireLog);
+  private logSeq = 0;
 
   constructor() {
     this.session.events.pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe((event) => {
@@ -160,26 +221,60 @@ export class DashboardComponent implements OnInit {
   ngOnInit(): void {
     this.http.get<{ username: string }>('/api/profile').subscribe({
       next: ({ username }) => this.username.set(username),
-      error: () => this.username.set('(no session)'),
+      error: (error: unknown) => {
+        this.username.set('(no session)');
+        this.tell('error', `Loading your profile failed: ${describeHttpFailure(error)}`);
+      },
     });
     void this.refreshStats();
   }
 
-  protected setCallCount(event: Event): void {
-    const value = Number((event.target as HTMLInputElement).value);
-    this.callCount.set(Math.min(200, Math.max(1, Math.trunc(value) || 1)));
+  /** Keeps the button's count in step with what is typed, clamped to what the demo allows. */
+  protected readCallCount(event: Event): void {
+    const typed = (event.target as HTMLInputElement).valueAsNumber;
+    if (Number.isNaN(typed)) {
+      this.countHint.set(`Enter a number from ${MIN_CALLS} to ${MAX_CALLS}.`);
+      return;
+    }
+    const count = Math.min(MAX_CALLS, Math.max(MIN_CALLS, Math.trunc(typed)));
+    this.callCount.set(count);
+    this.countHint.set(
+      count === typed
+        ? ''
+        : `${MIN_CALLS} to ${MAX_CALLS} calls at a time: ${count} will be fired.`,
+    );
+  }
+
+  /** When the field is left (or Enter pressed), it shows the count the button will fire. */
+  protected settleCallCount(event: Event): void {
+    this.readCallCount(event);
+    (event.target as HTMLInputElement).value = String(this.callCount());
+  }
+
+  protected submitCalls(event: Event): void {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).querySelector('input');
+    if (input) {
+      this.settleCallCount({ target: input } as unknown as Event);
+    }
+    this.fireCalls();
   }
 
   protected fireCalls(): void {
     const count = this.callCount();
+    const burst = this.burst() + 1;
+    const startedAt = performance.now();
     let pending = count;
+    let failures = 0;
     this.okCount.set(0);
     this.failedCount.set(0);
+    this.burstFigures.set(null);
     this.calls.set(
       Array.from({ length: count }, (_, id) => ({ id, status: 'pending', detail: '' })),
     );
     this.lastBurst.start(count);
-    this.burst.update((burst) => burst + 1);
+    this.burst.set(burst);
+    const context = new HttpContext().set(BURST_ID, burst);
     const done = (id: number, status: 'ok' | 'failed', detail: string) => {
       this.lastBurst.record(status, detail);
       (status === 'ok' ? this.okCount : this.failedCount).update((n) => n + 1);
@@ -187,50 +282,110 @@ export class DashboardComponent implements OnInit {
         calls.map((call) => (call.id === id ? { id, status, detail } : call)),
       );
       if (--pending === 0) {
-        void this.refreshStats();
+        this.finishBurst(burst, count, startedAt, failures);
       }
     };
     for (let id = 0; id < count; id++) {
-      this.http.get(`/api/data/${id}`).subscribe({
+      this.http.get(`/api/data/${id}`, { context }).subscribe({
         next: () => done(id, 'ok', ''),
-        error: (error: unknown) => done(id, 'failed', describeError(error)),
+        error: (error: unknown) => {
+          failures++;
+          if (failures === 1) {
+            this.tell('error', `Calls are failing: ${describeHttpFailure(error)}`);
+          }
+          done(id, 'failed', failureCode(error));
+        },
       });
     }
   }
 
   protected async expireAccessToken(): Promise<void> {
-    await firstValueFrom(this.http.post('/api/demo/expire-access-tokens', null));
-    this.addLog('server: every access token expired');
+    try {
+      await this.demoAction('/api/demo/expire-access-tokens');
+      this.tell(
+        'info',
+        'The server expired the access tokens of this session. The next calls get a 401 and ' +
+          'the library refreshes once for all of them.',
+      );
+      this.addLog('server: this session’s access tokens expired');
+    } catch (error) {
+      this.tell('error', `Expiring the access token failed: ${describeDemoFailure(error)}`);
+    }
   }
 
   protected async revokeSession(): Promise<void> {
-    await firstValueFrom(this.http.post('/api/demo/revoke-session', null));
-    this.addLog('server: session revoked');
+    try {
+      await this.demoAction('/api/demo/revoke-session');
+      this.tell(
+        'info',
+        'The server revoked this session: its access and refresh tokens no longer work. The next ' +
+          'call gets a 401, the refresh is rejected, and you are signed out.',
+      );
+      this.addLog('server: this session revoked');
+    } catch (error) {
+      this.tell('error', `Revoking the session failed: ${describeDemoFailure(error)}`);
+    }
   }
 
   protected async signOut(): Promise<void> {
     const refreshToken = await this.store.getRefreshToken();
     const context = new HttpContext().set(SKIP_TOKEN_REFRESH, true);
-    await firstValueFrom(this.http.post('/api/auth/logout', { refreshToken }, { context })).catch(
-      () => undefined,
-    );
+    try {
+      await firstValueFrom(this.http.post('/api/auth/logout', { refreshToken }, { context }));
+    } catch {
+      // The server may be down: the session still ends here; it expires there on its own.
+    }
     await this.session.clearSession();
-    await this.router.navigate(['/login']);
+    this.demoSession.signedOut();
+  }
+
+  /**
+   * Calls a demo endpoint with this session's access token, but without refreshing: the button acts
+   * on the session as it is. A 401 here means the access token has already expired.
+   */
+  private demoAction(url: string): Promise<unknown> {
+    const context = new HttpContext().set(SKIP_TOKEN_REFRESH, true);
+    return firstValueFrom(this.http.post(url, null, { context }));
+  }
+
+  private finishBurst(burst: number, count: number, startedAt: number, failures: number): void {
+    const wire = this.wire.burst(burst);
+    this.burstFigures.set({
+      calls: count,
+      unauthorized: wire.unauthorized,
+      refreshes: this.wire.refreshesSince(startedAt),
+      retries: Math.max(0, wire.sent - count),
+      milliseconds: Math.round(performance.now() - startedAt),
+    });
+    this.wire.forget(burst);
+    if (failures === 0 && this.message()?.kind === 'error') {
+      this.message.set(null);
+    }
+    void this.refreshStats();
   }
 
   private async refreshStats(): Promise<void> {
-    this.stats.set(await firstValueFrom(this.http.get<ServerStats>('/api/demo/stats')));
+    try {
+      this.stats.set(await firstValueFrom(this.http.get<ServerStats>('/api/demo/stats')));
+    } catch (error) {
+      this.tell('error', `Reading the server’s counters failed: ${describeHttpFailure(error)}`);
+    }
   }
 
-  private addLog(line: string): void {
+  private tell(kind: 'info' | 'error', text: string): void {
+    this.message.set({ kind, text });
+  }
+
+  private addLog(text: string): void {
     const time = new Date().toLocaleTimeString();
-    this.log.update((lines) => [`${time} ${line}`, ...lines].slice(0, 100));
+    const entry = { seq: ++this.logSeq, text: `${time} ${text}` };
+    this.log.update((entries) => [entry, ...entries].slice(0, 100));
   }
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof TokenRefreshError) {
-    return error.code;
-  }
-  return (error as { status?: number }).status?.toString() ?? 'error';
+function describeDemoFailure(error: unknown): string {
+  const status = (error as { status?: number }).status;
+  return status === 401
+    ? 'this session’s access token has already expired or was revoked. Fire a call to refresh it.'
+    : describeHttpFailure(error);
 }

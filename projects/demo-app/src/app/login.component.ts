@@ -5,6 +5,8 @@ import { TokenSet, TokenStore } from 'ngx-token-refresh';
 import { firstValueFrom } from 'rxjs';
 
 import { LastBurst } from './burst-outcome';
+import { DemoSession, SignInReason } from './demo-session';
+import { describeHttpFailure } from './http-failure';
 
 @Component({
   selector: 'app-login',
@@ -12,15 +14,23 @@ import { LastBurst } from './burst-outcome';
   template: `
     <main class="narrow">
       <h1>ngx-token-refresh demo</h1>
-      <p class="lead">Sign in as <strong>demo</strong> / <strong>demo-password</strong>.</p>
-      @if (wasExpired) {
-        <p class="notice" role="status" data-testid="expired-notice">
-          Your session ended. Please sign in again.
-          @if (lastBurst().failed > 0) {
-            ({{ lastBurst().failed }} of {{ lastBurst().total }} calls failed:
-            {{ lastBurst().reasons.join(', ') }})
-          }
-        </p>
+      <p class="lead">
+        Sign in as <strong>demo</strong> / <strong>demo-password</strong> (or
+        <strong>alice</strong> / <strong>alice-password</strong>).
+      </p>
+      @switch (notice()) {
+        @case ('expired') {
+          <p class="notice" role="status" data-testid="expired-notice">
+            Your session ended. Please sign in again.
+            @if (lastBurst().failed > 0) {
+              ({{ lastBurst().failed }} of {{ lastBurst().total }} calls failed:
+              {{ lastBurst().reasons.join(', ') }})
+            }
+          </p>
+        }
+        @case ('signed-out') {
+          <p class="notice" role="status" data-testid="signed-out-notice">You signed out.</p>
+        }
       }
       <section>
         <form (submit)="signIn($event, username.value, password.value)" aria-labelledby="sign-in">
@@ -44,9 +54,9 @@ import { LastBurst } from './burst-outcome';
             required
           />
           @if (error()) {
-            <p class="error" role="alert">{{ error() }}</p>
+            <p class="error" role="alert" data-testid="login-error">{{ error() }}</p>
           }
-          <button type="submit">Sign in</button>
+          <button type="submit" [disabled]="busy()">Sign in</button>
         </form>
       </section>
     </main>
@@ -54,26 +64,47 @@ import { LastBurst } from './burst-outcome';
 })
 export class LoginComponent {
   protected readonly error = signal('');
-  protected readonly wasExpired = inject(ActivatedRoute).snapshot.queryParamMap.has('expired');
+  protected readonly busy = signal(false);
+  /** Why this page is shown; cleared on the first sign-in attempt, which is about now, not then. */
+  protected readonly notice = signal<SignInReason>(reasonOf(inject(ActivatedRoute)));
   protected readonly lastBurst = inject(LastBurst).outcome;
   private readonly http = inject(HttpClient);
   private readonly store = inject(TokenStore);
   private readonly router = inject(Router);
+  private readonly session = inject(DemoSession);
 
   protected async signIn(event: Event, username: string, password: string): Promise<void> {
     event.preventDefault();
+    this.notice.set('not-signed-in');
+    this.error.set('');
+    this.busy.set(true);
     try {
       const tokens = await firstValueFrom(
         this.http.post<TokenSet>('/api/auth/login', { username, password }),
       );
       await this.store.setTokens(tokens);
+      this.session.started();
       await this.router.navigate(['/dashboard']);
     } catch (error) {
-      this.error.set(
-        error instanceof HttpErrorResponse && error.status === 401
-          ? 'Wrong username or password.'
-          : 'Signing in failed; is the demo server running?',
-      );
+      this.error.set(describeLoginFailure(error));
+    } finally {
+      this.busy.set(false);
     }
   }
+}
+
+function reasonOf(route: ActivatedRoute): SignInReason {
+  const query = route.snapshot.queryParamMap;
+  return query.has('expired') ? 'expired' : query.has('signedOut') ? 'signed-out' : 'not-signed-in';
+}
+
+function describeLoginFailure(error: unknown): string {
+  if (error instanceof HttpErrorResponse && error.status === 401) {
+    return 'Wrong username or password.';
+  }
+  if (error instanceof HttpErrorResponse && error.status === 429) {
+    const seconds = Number(error.headers.get('Retry-After'));
+    return `Too many failed sign-ins; try again in ${seconds > 0 ? `${seconds} s` : 'a moment'}.`;
+  }
+  return `Signing in failed: ${describeHttpFailure(error)}`;
 }

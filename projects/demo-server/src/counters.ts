@@ -1,0 +1,28 @@
+/** What the server counted since it started (or since the last `/__test/reset-stats`). */
+export interface Counters {
+  refreshCalls: number;
+  refreshSuccesses: number;
+  refreshRejections: number;
+  /** Refreshes that presented the previous token within the rotation grace window. */
+  graceReplays: number;
+  unauthorized: number;
+  apiCalls: number;
+  reuseDetected: number;
+  loginFailures: number;
+  /** Logins refused with 429 before any password check. */
+  loginsThrottled: number;
+}
+
+export function emptyCounters(): Counters {
+  return {
+    refreshCalls: 0,
+    refreshSuccesses: 0,
+    refreshRejections: 0,
+    graceReplays: 0,
+    unauthorized: 0,
+    apiCalls: 0,
+    reuseDetected: 0,
+    loginFailures: 0,
+    loginsThrottled: 0,
+  };
+}
