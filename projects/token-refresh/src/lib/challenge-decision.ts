@@ -2,7 +2,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { InjectionToken } from '@angular/core';
 import { Observable } from 'rxjs';
 
-import { RefreshGate } from './refresh-gate';
+import type { RefreshGate } from './refresh-gate';
 import { AuthChallenge, parseWwwAuthenticate } from './www-authenticate';
 
 /**
@@ -73,14 +73,12 @@ export function bearerChallengeOf(error: unknown): AuthChallenge | null {
  * @param sentToken - The access token it carried.
  * @param gate - The refresh gate.
  * @param statusCodes - The statuses that may start a refresh.
- * @param handler - The feature that answers other challenges, if any.
  */
 export function tokenToRetryWith(
   error: unknown,
   sentToken: string | null,
   gate: RefreshGate,
   statusCodes: readonly number[],
-  handler: ChallengeHandler | null,
 ): Observable<string | null> | null {
   if (!(error instanceof HttpErrorResponse)) {
     return null;
@@ -90,5 +88,5 @@ export function tokenToRetryWith(
   if (challenge === null || code === undefined || code === 'invalid_token') {
     return statusCodes.includes(error.status) ? gate.tokenAfterRejection(sentToken) : null;
   }
-  return handler?.answer(challenge, sentToken) ?? null;
+  return gate.challengeHandler?.answer(challenge, sentToken) ?? null;
 }

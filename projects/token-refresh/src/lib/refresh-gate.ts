@@ -27,6 +27,7 @@ import { JwtExpiryCache } from './jwt-expiry';
 import { REFRESH_COORDINATOR } from './refresh-coordinator';
 import { sendRefreshCall, toRefreshError } from './refresh-call';
 import { REFRESH_HOLD, whenOnline } from './refresh-hold';
+import { CHALLENGE_HANDLER } from './challenge-decision';
 import { REQUEST_AUTHORIZER } from './request-authorizer';
 import { isSameSession, Session, SessionSnapshot } from './session';
 import { andThen, Eventually, toObservable } from './store-calls';
@@ -85,6 +86,8 @@ export class RefreshGate {
   readonly #hold = inject(REFRESH_HOLD, { optional: true });
   /** How requests carry the session, when a feature decides it (`withDpop()`); read per request. */
   readonly authorizer = inject(REQUEST_AUTHORIZER, { optional: true });
+  /** Answers the challenges a refresh cannot (`withStepUp()`); read per failed request. */
+  readonly challengeHandler = inject(CHALLENGE_HANDLER, { optional: true });
   readonly #expiryCache = new JwtExpiryCache();
   readonly #gate = new BehaviorSubject<GateState>(IDLE);
   readonly #waiters = new WaiterQueue<string>();

@@ -2,7 +2,7 @@ import { HttpEvent, HttpHandlerFn, HttpInterceptorFn, HttpRequest } from '@angul
 import { inject } from '@angular/core';
 import { catchError, defer, isObservable, Observable, switchMap, throwError } from 'rxjs';
 
-import { CHALLENGE_HANDLER, ChallengeHandler, tokenToRetryWith } from './challenge-decision';
+import { tokenToRetryWith } from './challenge-decision';
 import { IS_REFRESH_REQUEST, SKIP_TOKEN_REFRESH } from './context';
 import { missingProviderError } from './errors';
 import { RefreshGate } from './refresh-gate';
@@ -68,11 +68,9 @@ export const tokenRefreshInterceptor: HttpInterceptorFn = (request, next) => {
       whenKnown(gate.currentToken(), (token) => send(request, token, next, gate, options)),
     );
   }
-  // Issue 14: answers the challenges a refresh cannot (withStepUp()); see challenge-decision.ts.
-  const handler = inject(CHALLENGE_HANDLER, OPTIONAL);
   return defer(() =>
     whenKnown(gate.tokenForRequest(), (token) =>
-      sendWithRetries(request, token, next, gate, options, handler),
+      sendWithRetries(request, token, next, gate, options),
     ),
   );
 };
@@ -91,7 +89,6 @@ function sendWithRetries(
   next: HttpHandlerFn,
   gate: RefreshGate,
   options: TokenRefreshOptions,
-  handler: ChallengeHandler | null,
   retries = 0,
 ): Observable<HttpEvent<unknown>> {
   const sent = send(request, token, next, gate, options);
@@ -102,7 +99,7 @@ function sendWithRetries(
   return sent.pipe(
     catchError((error: unknown) => {
       // The server's challenge decides whether a refresh (or a step-up) can help.
-      const retryToken = tokenToRetryWith(error, token, gate, options.statusCodes, handler);
+      const retryToken = tokenToRetryWith(error, token, gate, options.statusCodes);
       return retryToken === null
         ? throwError(() => error)
         : retryToken.pipe(
@@ -110,7 +107,7 @@ function sendWithRetries(
               // null: the session was cleared while the request was out; its rejection stands.
               fresh === null
                 ? throwError(() => error)
-                : sendWithRetries(request, fresh, next, gate, options, handler, retries + 1),
+                : sendWithRetries(request, fresh, next, gate, options, retries + 1),
             ),
           );
     }),
