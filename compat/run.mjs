@@ -1,4 +1,4 @@
-// Compatibility matrix: packs the built library (npm pack dist/token-refresh), installs the tarball into
+// Compatibility matrix: packs the built library (npm pack ./dist/token-refresh), installs the tarball into
 // a minimal app of each Angular major that peerDependencies claims, from the registry, and runs
 // compat/smoke.mjs there. Writes reports/compat.json in Jest's count format, so CI counts these tests.
 import { execFileSync } from 'node:child_process';
