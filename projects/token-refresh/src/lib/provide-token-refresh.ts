@@ -1,4 +1,10 @@
-import { EnvironmentProviders, makeEnvironmentProviders, Provider, Type } from '@angular/core';
+import {
+  EnvironmentProviders,
+  inject,
+  makeEnvironmentProviders,
+  Provider,
+  Type,
+} from '@angular/core';
 
 import { invalidConfigError } from './errors';
 import { TokenRefreshFeature } from './features';
