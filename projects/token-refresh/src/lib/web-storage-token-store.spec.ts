@@ -1,5 +1,4 @@
 import { bearerOf, setUp } from './spec-helpers';
-import { TokenStore } from './token-store';
 import { WebStorageTokenStore } from './web-storage-token-store';
 
 describe('WebStorageTokenStore', () => {

@@ -65,6 +65,9 @@ export class WebStorageTokenStore extends TokenStore {
    * @param options - Which storage and which key prefix to use.
    */
   constructor(
+    // A parameter that apps pass with `new`; inject() cannot stand in for it, and the injector needs
+    // a token for it to create the class at all.
+    // eslint-disable-next-line @angular-eslint/prefer-inject
     @Optional() @Inject(WEB_STORAGE_TOKEN_STORE_OPTIONS) options?: WebStorageTokenStoreOptions,
   ) {
     super();
