@@ -141,4 +141,7 @@ export abstract class TokenStore {
  *
  * @internal
  */
-export const ɵTOKEN_STORE_OVERRIDE = new InjectionToken<TokenStore>('TOKEN_STORE_OVERRIDE');
+export const ɵTOKEN_STORE_OVERRIDE = new InjectionToken<TokenStore>(
+  // Only ever injected optionally, so its name never appears in an error.
+  ngDevMode ? 'TOKEN_STORE_OVERRIDE' : '',
+);
