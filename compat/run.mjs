@@ -1,4 +1,4 @@
-// Compatibility matrix: packs the built library (npm pack dist/token-refresh), installs the tarball into
+// Compatibility matrix: packs the built library (npm pack ./dist/token-refresh), installs the tarball into
 // a minimal app of each Angular major that peerDependencies claims, from the registry, and runs
 // compat/smoke.mjs there. Writes reports/compat.json in Jest's count format, so CI counts these tests.
 import { execFileSync } from 'node:child_process';
@@ -11,13 +11,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * One app per entry, each with an exact, complete set of Angular packages, so every run installs the
- * same thing. The server-rendering app uses 22.2.0: the newest @angular/platform-server this project's
- * registry has, and Angular's packages must share one version.
+ * same thing. `cli` is the major's @schematics/angular (with @angular-devkit/schematics and the
+ * TypeScript it supports), for running `ng add` as shipped there. The server-rendering app uses
+ * 22.2.0: the newest @angular/platform-server this project's registry has, and Angular's packages
+ * must share one version.
  */
 export const MATRIX = {
-  'angular-20': { angular: '20.3.35', smoke: 'smoke.mjs' },
-  'angular-21': { angular: '21.2.26', smoke: 'smoke.mjs' },
-  'angular-22': { angular: '22.2.6', smoke: 'smoke.mjs' },
+  'angular-20': { angular: '20.3.35', cli: '20.3.43', typescript: '5.9.3', smoke: 'smoke.mjs' },
+  'angular-21': { angular: '21.2.26', cli: '21.2.28', typescript: '5.9.3', smoke: 'smoke.mjs' },
+  'angular-22': { angular: '22.2.6', cli: '22.2.7', typescript: '6.0.3', smoke: 'smoke.mjs' },
   'angular-22-ssr': {
     angular: '22.2.0',
     extra: ['platform-browser', 'platform-server'],
@@ -39,6 +41,23 @@ const tarball = join(
   readdirSync(work).find((name) => name.endsWith('.tgz')),
 );
 
+/** Runs `script` in `app`; its last output line is `{ angular, results }`. */
+function runSmoke(app, script, args) {
+  try {
+    const output = execFileSync(process.execPath, [script, ...args], {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
+    return JSON.parse(output.toString().trim().split('\n').pop());
+  } catch (error) {
+    return {
+      angular: 'unknown',
+      results: [{ name: `${script} ran`, passed: false, error: String(error.stderr ?? error) }],
+    };
+  }
+}
+
 const report = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, majors: {} };
 for (const [major, versions] of Object.entries(MATRIX)) {
   const app = join(work, major);
@@ -46,6 +65,13 @@ for (const [major, versions] of Object.entries(MATRIX)) {
   const extra = Object.fromEntries(
     (versions.extra ?? []).map((name) => [`@angular/${name}`, versions.angular]),
   );
+  const schematics = versions.cli
+    ? {
+        '@angular-devkit/schematics': versions.cli,
+        '@schematics/angular': versions.cli,
+        typescript: versions.typescript,
+      }
+    : {};
   writeFileSync(
     join(app, 'package.json'),
     JSON.stringify(
@@ -58,6 +84,7 @@ for (const [major, versions] of Object.entries(MATRIX)) {
           '@angular/compiler': versions.angular,
           '@angular/core': versions.angular,
           ...extra,
+          ...schematics,
           'ngx-token-refresh': `file:${tarball}`,
           rxjs: '7.8.2',
           tslib: '2.8.1',
@@ -70,41 +97,22 @@ for (const [major, versions] of Object.entries(MATRIX)) {
   process.stderr.write(`${major} (${versions.angular}): installing...\n`);
   npm(['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], app);
   copyFileSync(join(ROOT, 'compat', versions.smoke), join(app, versions.smoke));
-  let outcome;
-  try {
-    const output = execFileSync(process.execPath, [versions.smoke], {
-      cwd: app,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    outcome = JSON.parse(output.toString().trim().split('\n').pop());
-  } catch (error) {
-    outcome = {
-      angular: versions.angular,
-      results: [{ name: 'smoke test ran', passed: false, error: String(error.stderr ?? error) }],
-    };
+  const outcomes = [runSmoke(app, versions.smoke, [])];
+  if (versions.cli) {
+    // `ng add` as shipped, with this major's own generators and schematics utilities.
+    copyFileSync(join(ROOT, 'compat/ng-add-smoke.cjs'), join(app, 'ng-add-smoke.cjs'));
+    outcomes.push(runSmoke(app, 'ng-add-smoke.cjs', [join(ROOT, 'compat/ng-add', major)]));
   }
-  report.majors[major] = outcome;
-  for (const result of outcome.results) {
+  report.majors[major] = {
+    angular: outcomes[0].angular,
+    results: outcomes.flatMap((outcome) => outcome.results),
+  };
+  for (const result of report.majors[major].results) {
     result.passed ? report.numPassedTests++ : report.numFailedTests++;
     process.stderr.write(
       `  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`,
     );
   }
-}
-// The ng-add schematic as shipped in the built package, on a generated app.
-const ngAdd = JSON.parse(
-  execFileSync(process.execPath, [join(ROOT, 'compat/ng-add-smoke.cjs')], { cwd: ROOT })
-    .toString()
-    .trim()
-    .split('\n')
-    .pop(),
-);
-report.majors['ng-add'] = ngAdd;
-for (const result of ngAdd.results) {
-  result.passed ? report.numPassedTests++ : report.numFailedTests++;
-  process.stderr.write(
-    `  ${result.passed ? 'ok  ' : 'FAIL'} ${result.name}${result.passed ? '' : `\n${result.error}`}\n`,
-  );
 }
 
 mkdirSync(join(ROOT, 'reports'), { recursive: true });

@@ -16,6 +16,7 @@ import {
   tokenRefreshInterceptor,
   TokenRefreshError,
   TokenStore,
+  WebStorageTokenStore,
 } from 'ngx-token-refresh';
 
 const REFRESH_URL = '/api/auth/refresh';
@@ -98,6 +99,19 @@ const scenarios = {
     check(injector.get(TokenStore).getAccessToken() === null, 'store not cleared');
     backend.verify();
     injector.destroy();
+  },
+  'store: WebStorageTokenStore (the class) is created by the injector without a DI warning'() {
+    const warnings = [];
+    const warn = console.warn;
+    console.warn = (...args) => warnings.push(args.join(' '));
+    try {
+      const { injector } = createApp({ store: WebStorageTokenStore });
+      check(injector.get(TokenStore) instanceof WebStorageTokenStore, 'not a WebStorageTokenStore');
+      injector.destroy();
+    } finally {
+      console.warn = warn;
+    }
+    check(warnings.length === 0, `warned: ${warnings.join('; ')}`);
   },
 };
 

@@ -41,7 +41,7 @@ const STUBBED_MODULES = {
     };`,
 };
 
-/** The Markdown files whose TypeScript blocks are checked, relative to the workspace. */
+/** The Markdown files whose TypeScript blocks are checked, relative to the workspace; the npm page too. */
 function markdownFiles() {
   const docs = existsSync(join(ROOT, 'docs'))
     ? readdirSync(join(ROOT, 'docs'))
@@ -49,7 +49,7 @@ function markdownFiles() {
         .sort()
         .map((name) => `docs/${name}`)
     : [];
-  return ['README.md', ...docs];
+  return ['README.md', 'projects/token-refresh/README.md', ...docs];
 }
 
 /** Every ```ts / ```typescript block of one Markdown file, with the line its code starts on. */

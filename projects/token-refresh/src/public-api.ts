@@ -60,3 +60,6 @@ export type {
 } from './lib/token-refresh-events';
 export { TokenRefreshError } from './lib/errors';
 export type { TokenRefreshErrorCode } from './lib/errors';
+
+// Private API of ngx-token-refresh/testing; may change in any release.
+export { ɵTOKEN_STORE_OVERRIDE } from './lib/token-store';

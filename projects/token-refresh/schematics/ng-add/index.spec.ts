@@ -30,64 +30,178 @@ describe('ng add ngx-token-refresh', () => {
     );
   }
 
-  it("adds the interceptor and provideTokenRefresh to a standalone app's app.config.ts", async () => {
+  it("adds the interceptor and provideTokenRefresh to a standalone app's app.config.ts, laid out by hand", async () => {
     const tree = await runner.runSchematic(
       'ng-add',
       { refreshUrl: '/api/session/refresh' },
       await workspaceWithApp(true),
     );
 
-    const config = tree.readContent('/projects/shop/src/app/app.config.ts');
-    expect(config).toContain('provideHttpClient(withInterceptors([tokenRefreshInterceptor]))');
-    expect(config).toContain("provideTokenRefresh({ refreshUrl: '/api/session/refresh' })");
-    expect(config).toContain(
-      "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
-    );
-    expect(config).toContain(
-      "import { tokenRefreshInterceptor, provideTokenRefresh } from 'ngx-token-refresh';",
+    expect(tree.readContent('/projects/shop/src/app/app.config.ts')).toBe(
+      lines(
+        "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
+        "import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';",
+        "import { provideRouter } from '@angular/router';",
+        "import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';",
+        "import { routes } from './app.routes';",
+        '',
+        'export const appConfig: ApplicationConfig = {',
+        '  providers: [',
+        '    provideBrowserGlobalErrorListeners(),',
+        '    provideRouter(routes),',
+        '    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),',
+        "    provideTokenRefresh({ refreshUrl: '/api/session/refresh' })",
+        '  ]',
+        '};',
+      ),
     );
   });
 
-  it('adds the providers to the root NgModule of a module-based app', async () => {
+  it('adds the providers to the root NgModule of a module-based app, one per line', async () => {
     const tree = await runner.runSchematic(
       'ng-add',
       { refreshUrl: '/api/auth/refresh' },
       await workspaceWithApp(false),
     );
 
-    const module = tree.files.find((path) =>
-      /\/projects\/shop\/src\/app\/app[.-]module\.ts$/.test(path),
+    expect(tree.readContent('/projects/shop/src/app/app-module.ts')).toBe(
+      lines(
+        "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
+        "import { NgModule, provideBrowserGlobalErrorListeners } from '@angular/core';",
+        "import { BrowserModule } from '@angular/platform-browser';",
+        "import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';",
+        "import { AppRoutingModule } from './app-routing-module';",
+        "import { App } from './app';",
+        '',
+        '@NgModule({',
+        '  declarations: [',
+        '    App',
+        '  ],',
+        '  imports: [',
+        '    BrowserModule,',
+        '    AppRoutingModule',
+        '  ],',
+        '  providers: [',
+        '    provideBrowserGlobalErrorListeners(),',
+        '    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),',
+        "    provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),",
+        '  ],',
+        '  bootstrap: [App]',
+        '})',
+        'export class AppModule { }',
+      ),
     );
-    const text = tree.readContent(module ?? '');
-    expect(text).toContain('provideHttpClient(withInterceptors([tokenRefreshInterceptor]))');
-    expect(text).toContain("provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })");
   });
 
-  it('adds the interceptor to an existing provideHttpClient call instead of adding a second one', async () => {
+  it('puts the interceptor first in an existing provideHttpClient call and merges the imports', async () => {
     const app = await workspaceWithApp(true);
     const path = '/projects/shop/src/app/app.config.ts';
     app.overwrite(
       path,
-      app
-        .readContent(path)
-        .replace(
-          "import { provideRouter } from '@angular/router';",
-          "import { provideRouter } from '@angular/router';\nimport { provideHttpClient, withFetch } from '@angular/common/http';",
-        )
-        .replace('provideRouter(routes)', 'provideRouter(routes), provideHttpClient(withFetch())'),
+      lines(
+        "import { provideHttpClient, withFetch } from '@angular/common/http';",
+        "import { ApplicationConfig } from '@angular/core';",
+        '',
+        'export const appConfig: ApplicationConfig = {',
+        '  providers: [provideHttpClient(withFetch())],',
+        '};',
+      ),
     );
 
     const tree = await runner.runSchematic('ng-add', {}, app);
 
-    const config = tree.readContent(path);
-    expect(config.match(/provideHttpClient\(/g)).toHaveLength(1);
-    expect(config).toContain(
-      'provideHttpClient(withInterceptors([tokenRefreshInterceptor]), withFetch())',
+    expect(tree.readContent(path)).toBe(
+      lines(
+        "import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';",
+        "import { ApplicationConfig } from '@angular/core';",
+        "import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';",
+        '',
+        'export const appConfig: ApplicationConfig = {',
+        '  providers: [',
+        '    provideHttpClient(withInterceptors([tokenRefreshInterceptor]), withFetch()),',
+        "    provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })",
+        '  ],',
+        '};',
+      ),
     );
-    expect(config).toContain(
-      "import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';",
+  });
+
+  it('adds the interceptor as a line of its own to a withInterceptors list written one per line', async () => {
+    const app = await workspaceWithApp(true);
+    const path = '/projects/shop/src/app/app.config.ts';
+    app.overwrite(
+      path,
+      lines(
+        'import { ApplicationConfig } from "@angular/core";',
+        'import { provideHttpClient, withInterceptors } from "@angular/common/http";',
+        'import { authInterceptor } from "./auth.interceptor";',
+        '',
+        'export const appConfig: ApplicationConfig = {',
+        '  providers: [',
+        '    provideHttpClient(',
+        '      withInterceptors([',
+        '        authInterceptor,',
+        '      ]),',
+        '    ),',
+        '  ],',
+        '};',
+      ),
     );
-    expect(config).toContain("provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })");
+
+    const tree = await runner.runSchematic('ng-add', {}, app);
+
+    expect(tree.readContent(path)).toBe(
+      lines(
+        'import { ApplicationConfig } from "@angular/core";',
+        'import { provideHttpClient, withInterceptors } from "@angular/common/http";',
+        'import { provideTokenRefresh, tokenRefreshInterceptor } from "ngx-token-refresh";',
+        'import { authInterceptor } from "./auth.interceptor";',
+        '',
+        'export const appConfig: ApplicationConfig = {',
+        '  providers: [',
+        '    provideHttpClient(',
+        '      withInterceptors([',
+        '        tokenRefreshInterceptor,',
+        '        authInterceptor,',
+        '      ]),',
+        '    ),',
+        "    provideTokenRefresh({ refreshUrl: '/api/auth/refresh' }),",
+        '  ],',
+        '};',
+      ),
+    );
+  });
+
+  it('adds a providers list to bootstrapApplication in main.ts when the app has no app.config.ts', async () => {
+    const app = await workspaceWithApp(true);
+    app.delete('/projects/shop/src/app/app.config.ts');
+    app.overwrite(
+      '/projects/shop/src/main.ts',
+      lines(
+        "import { bootstrapApplication } from '@angular/platform-browser';",
+        "import { App } from './app/app';",
+        '',
+        'bootstrapApplication(App).catch((err) => console.error(err));',
+      ),
+    );
+
+    const tree = await runner.runSchematic('ng-add', {}, app);
+
+    expect(tree.readContent('/projects/shop/src/main.ts')).toBe(
+      lines(
+        "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
+        "import { bootstrapApplication } from '@angular/platform-browser';",
+        "import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';",
+        "import { App } from './app/app';",
+        '',
+        'bootstrapApplication(App, {',
+        '  providers: [',
+        '    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),',
+        "    provideTokenRefresh({ refreshUrl: '/api/auth/refresh' })",
+        '  ]',
+        '}).catch((err) => console.error(err));',
+      ),
+    );
   });
 
   it('changes nothing when run a second time', async () => {
@@ -105,3 +219,7 @@ describe('ng add ngx-token-refresh', () => {
     ).rejects.toThrow('ngx-token-refresh: "refreshUrl" must be a non-empty URL.');
   });
 });
+
+function lines(...text: string[]): string {
+  return `${text.join('\n')}\n`;
+}

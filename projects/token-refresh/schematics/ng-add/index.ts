@@ -1,6 +1,9 @@
 import { chain, Rule, SchematicsException, Tree } from '@angular-devkit/schematics';
+import * as ts from 'typescript';
 import { addRootProvider } from '@schematics/angular/utility';
 import { getWorkspace } from '@schematics/angular/utility/workspace';
+
+import { layOut } from './layout';
 
 /** Options of `ng add ngx-token-refresh`. */
 export interface NgAddOptions {
@@ -14,7 +17,8 @@ export interface NgAddOptions {
  * `ng add ngx-token-refresh`: registers `tokenRefreshInterceptor` with the app's `HttpClient` and adds
  * `provideTokenRefresh({ refreshUrl })`, in `app.config.ts` for a standalone app or in the root
  * `NgModule` otherwise. An existing `provideHttpClient(...)` call gets the interceptor added rather
- * than a second call beside it. Running it twice changes nothing the second time.
+ * than a second call beside it. Running it twice changes nothing the second time. The edited files
+ * are laid out as by hand: one provider per line, imports merged, sorted and placed by module.
  */
 export function ngAdd(options: NgAddOptions): Rule {
   return async (tree: Tree) => {
@@ -35,12 +39,15 @@ export function ngAdd(options: NgAddOptions): Rule {
       );
     }
     const sources = sourceFilesOf(tree, project.sourceRoot ?? `${project.root}/src`);
+    const originals = new Map(sources.map((path) => [path, read(tree, path)]));
+    /** Imports to add, by file and module; `layOut` merges them with Angular's. */
+    const imports = new Map<string, Map<string, string[]>>();
     const rules: Rule[] = [];
     const withHttpClient = sources.find((path) => read(tree, path).includes('provideHttpClient('));
     if (!sources.some((path) => read(tree, path).includes('tokenRefreshInterceptor'))) {
       rules.push(
         withHttpClient
-          ? addInterceptorToExistingCall(withHttpClient)
+          ? addInterceptorToExistingCall(withHttpClient, imports)
           : addRootProvider(
               projectName,
               ({ code, external }) =>
@@ -58,52 +65,82 @@ export function ngAdd(options: NgAddOptions): Rule {
         ),
       );
     }
+    rules.push((edited: Tree) => {
+      for (const [path, original] of originals) {
+        const text = read(edited, path);
+        if (text !== original) {
+          edited.overwrite(path, layOut(path, original, text, imports.get(path)));
+        }
+      }
+    });
     return chain(rules);
   };
 }
 
-/** Adds the interceptor to the app's own `provideHttpClient(...)` call, and the imports it needs. */
-function addInterceptorToExistingCall(path: string): Rule {
+/**
+ * Puts the interceptor first in the app's own `provideHttpClient(...)` call: into its
+ * `withInterceptors([...])`, or as a new first feature. The imports it needs go into `imports`.
+ */
+function addInterceptorToExistingCall(
+  path: string,
+  imports: Map<string, Map<string, string[]>>,
+): Rule {
   return (tree: Tree) => {
-    let text = read(tree, path);
-    text = text.includes('withInterceptors([')
-      ? text.replace('withInterceptors([', 'withInterceptors([tokenRefreshInterceptor, ')
-      : text.replace(/provideHttpClient\((\s*\))?/, (_, closing?: string) =>
-          closing
-            ? 'provideHttpClient(withInterceptors([tokenRefreshInterceptor]))'
-            : 'provideHttpClient(withInterceptors([tokenRefreshInterceptor]), ',
-        );
-    text = ensureNamedImport(text, 'withInterceptors', '@angular/common/http');
-    text = ensureNamedImport(text, 'tokenRefreshInterceptor', 'ngx-token-refresh');
-    tree.overwrite(path, text);
+    const text = read(tree, path);
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+    const call = findCall(source, 'provideHttpClient');
+    if (!call) {
+      return;
+    }
+    const withInterceptors = call.arguments.find((argument): argument is ts.CallExpression =>
+      isCallOf(argument, 'withInterceptors'),
+    );
+    const list = withInterceptors?.arguments[0];
+    const insertion =
+      list && ts.isArrayLiteralExpression(list)
+        ? insertFirst(text, source, list, 'tokenRefreshInterceptor')
+        : insertFirst(text, source, call, 'withInterceptors([tokenRefreshInterceptor])');
+    tree.overwrite(path, text.slice(0, insertion.at) + insertion.text + text.slice(insertion.at));
+    imports.set(
+      path,
+      new Map([
+        ['@angular/common/http', ['withInterceptors']],
+        ['ngx-token-refresh', ['tokenRefreshInterceptor']],
+      ]),
+    );
   };
 }
 
-/** Adds `name` to the file's import from `module`, or a new import line after the last import. */
-function ensureNamedImport(text: string, name: string, module: string): string {
-  const existing = new RegExp(
-    `import\\s*\\{([^}]*)\\}\\s*from\\s*['"]${module.replace(/[/.]/g, '\\$&')}['"];?`,
+/** Where and what to insert so that `item` becomes the first element or argument of `node`. */
+function insertFirst(
+  text: string,
+  source: ts.SourceFile,
+  node: ts.ArrayLiteralExpression | ts.CallExpression,
+  item: string,
+): { at: number; text: string } {
+  const items = ts.isArrayLiteralExpression(node) ? node.elements : node.arguments;
+  if (items.length === 0) {
+    // Just inside `[` or `(`.
+    const at = ts.isArrayLiteralExpression(node)
+      ? node.getStart(source) + 1
+      : text.indexOf('(', node.expression.getEnd()) + 1;
+    return { at, text: item };
+  }
+  const at = items[0].getStart(source);
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const before = text.slice(lineStart, at);
+  // A list written one item per line gets one more line.
+  return { at, text: /^[ \t]*$/.test(before) ? `${item},\n${before}` : `${item}, ` };
+}
+
+function findCall(node: ts.Node, name: string): ts.CallExpression | undefined {
+  return isCallOf(node, name) ? node : ts.forEachChild(node, (child) => findCall(child, name));
+}
+
+function isCallOf(node: ts.Node, name: string): node is ts.CallExpression {
+  return (
+    ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name
   );
-  const match = existing.exec(text);
-  if (match) {
-    const names = match[1]
-      .split(',')
-      .map((part) => part.trim())
-      .filter(Boolean);
-    return names.includes(name)
-      ? text
-      : text.replace(
-          match[0],
-          `import { ${[...names, name].sort().join(', ')} } from '${module}';`,
-        );
-  }
-  const lastImport = [...text.matchAll(/^import .*;$/gm)].pop();
-  const line = `import { ${name} } from '${module}';\n`;
-  if (lastImport?.index === undefined) {
-    return line + text;
-  }
-  const end = lastImport.index + lastImport[0].length + 1;
-  return text.slice(0, end) + line + text.slice(end);
 }
 
 function sourceFilesOf(tree: Tree, root: string): string[] {

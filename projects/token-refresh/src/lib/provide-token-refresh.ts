@@ -1,4 +1,10 @@
-import { EnvironmentProviders, makeEnvironmentProviders, Provider, Type } from '@angular/core';
+import {
+  EnvironmentProviders,
+  inject,
+  makeEnvironmentProviders,
+  Provider,
+  Type,
+} from '@angular/core';
 
 import { invalidConfigError } from './errors';
 import { TokenRefreshFeature } from './features';
@@ -14,7 +20,7 @@ import {
   UrlMatcher,
 } from './token-refresh-config';
 import { TokenRefreshService } from './token-refresh-service';
-import { TokenStore } from './token-store';
+import { TokenStore, ɵTOKEN_STORE_OVERRIDE } from './token-store';
 
 /**
  * Configures `tokenRefreshInterceptor`: where to refresh, which requests get the token, and how a
@@ -70,12 +76,15 @@ export function provideTokenRefresh(
     kinds.add(feature.ɵkind);
     providers.push(...feature.ɵproviders);
   }
-  if (config.store !== undefined) {
-    providers.push(
-      typeof config.store === 'function'
-        ? { provide: TokenStore, useClass: config.store }
-        : { provide: TokenStore, useValue: config.store },
-    );
+  const { store } = config;
+  if (store !== undefined) {
+    providers.push(typeof store === 'function' ? store : [], {
+      provide: TokenStore,
+      // provideTokenRefreshTesting() replaces the store whether it comes before or after this.
+      useFactory: () =>
+        inject(ɵTOKEN_STORE_OVERRIDE, { optional: true }) ??
+        (typeof store === 'function' ? inject(store) : store),
+    });
   }
   return makeEnvironmentProviders(providers);
 }

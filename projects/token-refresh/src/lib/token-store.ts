@@ -1,4 +1,4 @@
-import { Injectable } from '@angular/core';
+import { Injectable, InjectionToken } from '@angular/core';
 
 /**
  * The tokens of one session, as the refresh endpoint hands them out and a {@link TokenStore} keeps them.
@@ -134,3 +134,14 @@ export abstract class TokenStore {
    */
   getExpiresAt?(): MaybePromise<number | null>;
 }
+
+/**
+ * A store that replaces the `store` option of `provideTokenRefresh` in its injector and the injectors
+ * below, whichever of the two providers comes first. Private API of `provideTokenRefreshTesting()`.
+ *
+ * @internal
+ */
+export const ɵTOKEN_STORE_OVERRIDE = new InjectionToken<TokenStore>(
+  // Only ever injected optionally, so its name never appears in an error.
+  ngDevMode ? 'TOKEN_STORE_OVERRIDE' : '',
+);

@@ -1,3 +1,4 @@
+import { bearerOf, setUp } from './spec-helpers';
 import { WebStorageTokenStore } from './web-storage-token-store';
 
 describe('WebStorageTokenStore', () => {
@@ -61,5 +62,18 @@ describe('WebStorageTokenStore', () => {
 
     expect(store.getAccessToken()).toBeNull();
     expect(() => store.setTokens({ accessToken: 'a' })).not.toThrow();
+  });
+
+  it('is created by the injector from `store: WebStorageTokenStore` without a DI warning, with the defaults', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    localStorage.setItem('ngx-token-refresh.access', 'stored-access');
+
+    const { http, backend, store } = setUp({ store: WebStorageTokenStore });
+    http.get('/api/orders').subscribe();
+
+    expect(store).toBeInstanceOf(WebStorageTokenStore);
+    expect(bearerOf(backend.expectOne('/api/orders'))).toBe('Bearer stored-access');
+    backend.verify();
+    expect(warn).not.toHaveBeenCalled();
   });
 });

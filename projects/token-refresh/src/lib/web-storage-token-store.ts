@@ -1,3 +1,5 @@
+import { Inject, Injectable, InjectionToken, Optional } from '@angular/core';
+
 import { browserStorage } from './browser-storage';
 import { TokenSet, TokenStore } from './token-store';
 
@@ -22,6 +24,14 @@ export interface WebStorageTokenStoreOptions {
 }
 
 /**
+ * Never provided: it gives the constructor's parameter a DI token, so that the injector can create the
+ * class (`store: WebStorageTokenStore`), which then gets the defaults.
+ */
+const WEB_STORAGE_TOKEN_STORE_OPTIONS = new InjectionToken<WebStorageTokenStoreOptions>(
+  'WEB_STORAGE_TOKEN_STORE_OPTIONS',
+);
+
+/**
  * A {@link TokenStore} backed by `localStorage` or `sessionStorage`, so a session survives reloads.
  *
  * Safe under server-side rendering and in sandboxes where Web Storage is absent or throws on access:
@@ -40,6 +50,9 @@ export interface WebStorageTokenStoreOptions {
  *
  * @publicApi
  */
+// Its own `@Injectable()`: with `store: WebStorageTokenStore` the injector creates the class, and a
+// class that only inherits TokenStore's decorator makes Angular log a deprecation warning.
+@Injectable()
 export class WebStorageTokenStore extends TokenStore {
   readonly #storageKind: 'local' | 'session';
   readonly #accessKey: string;
@@ -51,10 +64,16 @@ export class WebStorageTokenStore extends TokenStore {
    *
    * @param options - Which storage and which key prefix to use.
    */
-  constructor(options: WebStorageTokenStoreOptions = {}) {
+  constructor(
+    // A parameter that apps pass with `new`; inject() cannot stand in for it, and the injector needs
+    // a token for it to create the class at all.
+    // eslint-disable-next-line @angular-eslint/prefer-inject
+    @Optional() @Inject(WEB_STORAGE_TOKEN_STORE_OPTIONS) options?: WebStorageTokenStoreOptions,
+  ) {
     super();
-    const prefix = options.keyPrefix ?? 'ngx-token-refresh.';
-    this.#storageKind = options.storage ?? 'local';
+    // `null` when the injector creates the store.
+    const { storage = 'local', keyPrefix: prefix = 'ngx-token-refresh.' } = options ?? {};
+    this.#storageKind = storage;
     this.#accessKey = `${prefix}access`;
     this.#refreshKey = `${prefix}refresh`;
     this.#expiresAtKey = `${prefix}expiresAt`;

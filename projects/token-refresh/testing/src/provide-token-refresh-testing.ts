@@ -1,5 +1,5 @@
 import { EnvironmentProviders, makeEnvironmentProviders } from '@angular/core';
-import { DpopKeyStore, TokenSet, TokenStore } from 'ngx-token-refresh';
+import { DpopKeyStore, TokenSet, TokenStore, ɵTOKEN_STORE_OVERRIDE } from 'ngx-token-refresh';
 
 import { TestingDpopKeyStore } from './testing-dpop-key-store';
 import { TestingTokenStore } from './testing-token-store';
@@ -8,8 +8,8 @@ import { TestingTokenStore } from './testing-token-store';
  * Replaces the token store with a {@link TestingTokenStore}, optionally signed in, and the DPoP key
  * store with a {@link TestingDpopKeyStore}, for tests of code that uses ngx-token-refresh.
  *
- * Add it after `provideTokenRefresh(...)`; use `HttpTestingController` (from
- * `provideHttpClientTesting()`) to answer the API and the refresh call.
+ * It wins over the `store` option of `provideTokenRefresh(...)`, before or after it. Use
+ * `HttpTestingController` (from `provideHttpClientTesting()`) to answer the API and the refresh call.
  *
  * @usageNotes
  * ```ts
@@ -42,6 +42,8 @@ export function provideTokenRefreshTesting(
       },
     },
     { provide: TokenStore, useExisting: TestingTokenStore },
+    // Wins over `provideTokenRefresh({ store })` placed after this, too.
+    { provide: ɵTOKEN_STORE_OVERRIDE, useExisting: TestingTokenStore },
     // Used only with withDpop(): test environments have no IndexedDB.
     TestingDpopKeyStore,
     { provide: DpopKeyStore, useExisting: TestingDpopKeyStore },
