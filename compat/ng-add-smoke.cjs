@@ -17,8 +17,19 @@ const collection = join(
 );
 
 const APPS = [
-  { name: 'standalone app: app.config.ts', standalone: true, file: 'app.config.ts' },
-  { name: 'NgModule app: app-module.ts', standalone: false, file: 'app-module.ts' },
+  // Both answers to "do the tabs share one session?": yes (the default) adds withCrossTab().
+  {
+    name: 'standalone app, tabs share a session: app.config.ts',
+    standalone: true,
+    file: 'app.config.ts',
+    crossTab: true,
+  },
+  {
+    name: 'NgModule app, a session per tab: app-module.ts',
+    standalone: false,
+    file: 'app-module.ts',
+    crossTab: false,
+  },
 ];
 
 (async () => {
@@ -38,7 +49,11 @@ const APPS = [
         { name: 'shop', standalone: app.standalone },
         tree,
       );
-      tree = await runner.runSchematic('ng-add', { refreshUrl: '/api/auth/refresh' }, tree);
+      tree = await runner.runSchematic(
+        'ng-add',
+        { refreshUrl: '/api/auth/refresh', crossTab: app.crossTab },
+        tree,
+      );
       const edited = tree.readContent(`/projects/shop/src/app/${app.file}`);
       const golden = join(goldens, `${app.file}.txt`);
       if (process.env.UPDATE_COMPAT_GOLDENS === '1') {

@@ -30,7 +30,7 @@ describe('ng add ngx-token-refresh', () => {
     );
   }
 
-  it("adds the interceptor and provideTokenRefresh to a standalone app's app.config.ts, laid out by hand", async () => {
+  it("adds the interceptor and provideTokenRefresh with withCrossTab() to a standalone app's app.config.ts, laid out by hand", async () => {
     const tree = await runner.runSchematic(
       'ng-add',
       { refreshUrl: '/api/session/refresh' },
@@ -42,7 +42,7 @@ describe('ng add ngx-token-refresh', () => {
         "import { provideHttpClient, withInterceptors } from '@angular/common/http';",
         "import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';",
         "import { provideRouter } from '@angular/router';",
-        "import { provideTokenRefresh, tokenRefreshInterceptor } from 'ngx-token-refresh';",
+        "import { provideTokenRefresh, tokenRefreshInterceptor, withCrossTab } from 'ngx-token-refresh';",
         "import { routes } from './app.routes';",
         '',
         'export const appConfig: ApplicationConfig = {',
@@ -50,17 +50,17 @@ describe('ng add ngx-token-refresh', () => {
         '    provideBrowserGlobalErrorListeners(),',
         '    provideRouter(routes),',
         '    provideHttpClient(withInterceptors([tokenRefreshInterceptor])),',
-        "    provideTokenRefresh({ refreshUrl: '/api/session/refresh' })",
+        "    provideTokenRefresh({ refreshUrl: '/api/session/refresh' }, withCrossTab())",
         '  ]',
         '};',
       ),
     );
   });
 
-  it('adds the providers to the root NgModule of a module-based app, one per line', async () => {
+  it('adds the providers to the root NgModule of a module-based app, one per line, without withCrossTab() for a session per tab', async () => {
     const tree = await runner.runSchematic(
       'ng-add',
-      { refreshUrl: '/api/auth/refresh' },
+      { refreshUrl: '/api/auth/refresh', crossTab: false },
       await workspaceWithApp(false),
     );
 
@@ -108,7 +108,7 @@ describe('ng add ngx-token-refresh', () => {
       ),
     );
 
-    const tree = await runner.runSchematic('ng-add', {}, app);
+    const tree = await runner.runSchematic('ng-add', { crossTab: false }, app);
 
     expect(tree.readContent(path)).toBe(
       lines(
@@ -148,7 +148,7 @@ describe('ng add ngx-token-refresh', () => {
       ),
     );
 
-    const tree = await runner.runSchematic('ng-add', {}, app);
+    const tree = await runner.runSchematic('ng-add', { crossTab: false }, app);
 
     expect(tree.readContent(path)).toBe(
       lines(
@@ -185,7 +185,7 @@ describe('ng add ngx-token-refresh', () => {
       ),
     );
 
-    const tree = await runner.runSchematic('ng-add', {}, app);
+    const tree = await runner.runSchematic('ng-add', { crossTab: false }, app);
 
     expect(tree.readContent('/projects/shop/src/main.ts')).toBe(
       lines(

@@ -11,12 +11,14 @@ export interface NgAddOptions {
   project?: string;
   /** The refresh endpoint, written into `provideTokenRefresh({ refreshUrl })`. */
   refreshUrl?: string;
+  /** Whether the app's tabs share one session: then `withCrossTab()` is added (the default). */
+  crossTab?: boolean;
 }
 
 /**
  * `ng add ngx-token-refresh`: registers `tokenRefreshInterceptor` with the app's `HttpClient` and adds
- * `provideTokenRefresh({ refreshUrl })`, in `app.config.ts` for a standalone app or in the root
- * `NgModule` otherwise. An existing `provideHttpClient(...)` call gets the interceptor added rather
+ * `provideTokenRefresh({ refreshUrl })` (with `withCrossTab()` when the app's tabs share one session,
+ * the default answer), in `app.config.ts` for a standalone app or in the root `NgModule` otherwise. An existing `provideHttpClient(...)` call gets the interceptor added rather
  * than a second call beside it. Running it twice changes nothing the second time. The edited files
  * are laid out as by hand: one provider per line, imports merged, sorted and placed by module.
  */
@@ -58,10 +60,10 @@ export function ngAdd(options: NgAddOptions): Rule {
     if (!sources.some((path) => read(tree, path).includes('provideTokenRefresh('))) {
       const url = refreshUrl.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
       rules.push(
-        addRootProvider(
-          projectName,
-          ({ code, external }) =>
-            code`${external('provideTokenRefresh', 'ngx-token-refresh')}({ refreshUrl: '${url}' })`,
+        addRootProvider(projectName, ({ code, external }) =>
+          options.crossTab === false
+            ? code`${external('provideTokenRefresh', 'ngx-token-refresh')}({ refreshUrl: '${url}' })`
+            : code`${external('provideTokenRefresh', 'ngx-token-refresh')}({ refreshUrl: '${url}' }, ${external('withCrossTab', 'ngx-token-refresh')}())`,
         ),
       );
     }
