@@ -112,6 +112,8 @@ export class CrossTabCoordinator implements RefreshCoordinator {
   readonly #changes = new Subject<CoordinatedChange>();
   /** The ids of `refreshed` messages this tab has handled (adopted or not). */
   readonly #handled = new Subject<string>();
+  /** The latest refreshes this tab made or handled: none of them is worth waiting for. */
+  readonly #seen: string[] = [];
 
   /** {@inheritDoc RefreshCoordinator.changes} */
   readonly changes: Observable<CoordinatedChange> = this.#changes.asObservable();
@@ -147,10 +149,12 @@ export class CrossTabCoordinator implements RefreshCoordinator {
               this.#inLock(refresh).pipe(finalize(resolve)).subscribe(subscriber);
             }),
         )
-        .catch((error: unknown) => {
-          // An abort is this subscription ending while it waited for the lock: nobody to tell.
+        .catch(() => {
+          // An abort is this subscription ending while it waited for the lock: nobody to tell. Any
+          // other failure is the browser denying the lock (a sandboxed frame, say): refresh here,
+          // as where there are no Web Locks at all.
           if (!abort.signal.aborted) {
-            subscriber.error(error);
+            refresh().subscribe(subscriber);
           }
         });
       return () => {
@@ -167,8 +171,13 @@ export class CrossTabCoordinator implements RefreshCoordinator {
       return;
     }
     const id = Math.random().toString(36).slice(2);
+    this.#remember(id);
     const record: RecordedRefresh = { id, session, at: Date.now() };
-    this.#environment.storage?.setItem(`${this.#name}:last-refresh`, JSON.stringify(record));
+    try {
+      this.#environment.storage?.setItem(`${this.#name}:last-refresh`, JSON.stringify(record));
+    } catch {
+      // Storage full or denied: the record only spares a wait; the broadcast below still goes out.
+    }
     this.#channel.postMessage({
       v: 1,
       type: 'refreshed',
@@ -197,6 +206,9 @@ export class CrossTabCoordinator implements RefreshCoordinator {
         const record = this.#lastRefresh();
         const isOwnSessionSpent =
           record !== null &&
+          // Not this tab's own refresh, nor one whose broadcast it has already handled: with a cookie
+          // or a refresh token that does not rotate, the session's fingerprint stays the same.
+          !this.#seen.includes(record.id) &&
           record.at >= this.#startedAt &&
           Date.now() - record.at <= RECENT_REFRESH_MS &&
           record.session === fingerprintOf(now);
@@ -223,6 +235,7 @@ export class CrossTabCoordinator implements RefreshCoordinator {
     if (message.type === 'refreshed') {
       this.#session.adoptIf(isSameSession, message.tokens).subscribe({
         next: (adopted) => {
+          this.#remember(message.id);
           if (adopted) {
             this.#changes.next({ type: 'refreshed', tokens: message.tokens });
           }
@@ -239,6 +252,14 @@ export class CrossTabCoordinator implements RefreshCoordinator {
         },
         error: (error: unknown) => this.#report(error),
       });
+    }
+  }
+
+  /** Keeps the ids of the latest refreshes this tab made or handled; a few are enough. */
+  #remember(id: string): void {
+    this.#seen.push(id);
+    if (this.#seen.length > 16) {
+      this.#seen.shift();
     }
   }
 

@@ -169,7 +169,10 @@ export class RefreshGate {
     return toObservable(
       andThen(this.#accessToken(), (current) => {
         if (current !== sentToken) {
-          return current;
+          // A refresh may be replacing that one too: then wait for it.
+          return current !== null && current === this.#inFlight?.staleToken
+            ? this.#waiters.wait()
+            : current;
         }
         return this.#join('reactive', current);
       }),
@@ -216,8 +219,16 @@ export class RefreshGate {
 
   /** Joins the refresh in flight, or starts one that replaces `staleToken`. */
   #join(trigger: RefreshTrigger, staleToken: string | null): Observable<string> {
-    if (this.#inFlight === null) {
+    const inFlight = this.#inFlight;
+    if (inFlight === null) {
       this.#startRefresh(trigger, staleToken);
+    } else if (inFlight.staleToken !== staleToken) {
+      // The refresh in flight is of a session the store no longer holds (a new login came since):
+      // let it end, whatever its outcome, then refresh this one.
+      return this.#waiters.wait().pipe(
+        catchError(() => of(null)),
+        switchMap(() => this.joinRefresh(trigger)),
+      );
     }
     return this.#settledToken();
   }
@@ -338,8 +349,10 @@ export class RefreshGate {
       this.#leewayException = this.#leewayExceptionFor(outcome.tokens);
       this.#isSessionExpired = false;
       this.#stateSignal.set('idle');
-      this.#eventsSubject.next({ type: 'refresh-succeeded' });
+      // The waiters are served before anyone hears of it: a refresh started from an event handler
+      // must not be settled by this outcome.
       this.#gate.next(outcome);
+      this.#eventsSubject.next({ type: 'refresh-succeeded' });
       return;
     }
     const { error } = outcome;
@@ -349,16 +362,17 @@ export class RefreshGate {
       endsSession || this.#isSessionExpired ? 'expired' : isOffline ? 'offline' : 'idle',
     );
     if (isOffline) {
-      // Issue 14: `offline` lasts until the browser is online again, unless a refresh starts first.
+      // `offline` lasts until the browser is online again, unless a refresh starts first.
       whenOnline().subscribe(() => {
         if (this.#stateSignal() === 'offline') {
           this.#stateSignal.set('idle');
         }
       });
     }
-    this.#eventsSubject.next({ type: 'refresh-failed', error });
-    // The waiters fail first: whatever onSessionExpired sends finds the gate settled and goes out.
+    // The waiters fail first: whatever an event handler or onSessionExpired sends finds the gate
+    // settled, and a refresh it starts is not settled by this outcome.
     this.#gate.next(outcome);
+    this.#eventsSubject.next({ type: 'refresh-failed', error });
     if (endsSession) {
       this.#expireSession(error);
     }

@@ -36,6 +36,8 @@ export class Session {
    * ended stays ended for the app whatever the store does, until the store holds another session.
    */
   #forgotten: string | null = null;
+  /** The access token the library itself stored last: a refresh of the session, not a new login. */
+  #lastStored: string | null = null;
 
   /** Bumped by every `clear()` and `clearIf()` that ends a session. */
   get epoch(): number {
@@ -134,6 +136,32 @@ export class Session {
   }
 
   /**
+   * Stores `tokens` (a step-up's) as the continuation of the session `from`, in turn: when by then the
+   * store still holds `from`, or tokens the library itself stored since (a refresh of that session
+   * while the step-up ran). A missing refresh token keeps the one stored by then, never an older one.
+   * Another session (a logout, a new login) is left alone.
+   *
+   * @returns The tokens as stored, or `null` when the session changed.
+   */
+  continueSession(from: SessionSnapshot, tokens: TokenSet): Observable<TokenSet | null> {
+    return this.#inTurn(() =>
+      this.snapshot().pipe(
+        switchMap((now) =>
+          now.epoch === from.epoch &&
+          (isSameSession(from, now) ||
+            (now.accessToken !== null && now.accessToken === this.#lastStored))
+            ? this.#write({
+                accessToken: tokens.accessToken,
+                refreshToken: tokens.refreshToken ?? now.refreshToken ?? undefined,
+                expiresAt: tokens.expiresAt,
+              })
+            : of(null),
+        ),
+      ),
+    );
+  }
+
+  /**
    * Ends the session: a new epoch starts at once, so that no write asked for before lands after, and
    * the store is cleared in turn.
    *
@@ -184,7 +212,10 @@ export class Session {
 
   #write(tokens: TokenSet): Observable<TokenSet> {
     return callStore('setTokens', () => this.#store.setTokens(tokens)).pipe(
-      switchMap(() => of(tokens)),
+      switchMap(() => {
+        this.#lastStored = tokens.accessToken;
+        return of(tokens);
+      }),
     );
   }
 

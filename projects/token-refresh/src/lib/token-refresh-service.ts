@@ -1,6 +1,7 @@
 import { inject, Injectable, Signal } from '@angular/core';
 import { Observable } from 'rxjs';
 
+import { TokenRefreshError } from './errors';
 import { RefreshGate } from './refresh-gate';
 import { TokenRefreshEvent, TokenRefreshState } from './token-refresh-events';
 
@@ -47,7 +48,19 @@ export class TokenRefreshService {
    */
   refresh(): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.#gate.joinRefresh('manual').subscribe({ next: () => resolve(), error: reject }),
+      this.#gate.joinRefresh('manual').subscribe({
+        next: () => resolve(),
+        error: reject,
+        // Ended without tokens: the app was destroyed mid-refresh. A settled promise is no longer
+        // changed by this.
+        complete: () =>
+          reject(
+            new TokenRefreshError(
+              'refresh-cancelled',
+              ngDevMode ? 'The app was destroyed before the refresh ended.' : '',
+            ),
+          ),
+      }),
     );
   }
 

@@ -210,23 +210,18 @@ export class StepUp implements ChallengeHandler {
           ),
       );
     }
-    const stored: TokenSet = {
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken ?? before.refreshToken ?? undefined,
-      expiresAt: tokens.expiresAt,
-    };
     return this.#session
-      .adoptIf((now) => now.epoch === before.epoch, stored)
+      .continueSession(before, tokens)
       .pipe(
-        switchMap((adopted) =>
-          adopted
+        switchMap((stored) =>
+          stored !== null
             ? of(stored.accessToken)
             : throwError(
                 () =>
                   new TokenRefreshError(
                     'session-cleared',
                     ngDevMode
-                      ? 'The session was cleared while the step-up ran; its tokens were discarded.'
+                      ? 'The session was cleared or replaced while the step-up ran; its tokens were discarded.'
                       : '',
                   ),
               ),
