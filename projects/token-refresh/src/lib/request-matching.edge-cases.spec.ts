@@ -1,9 +1,19 @@
-import { HttpTestingController } from '@angular/common/http/testing';
-import { DOCUMENT } from '@angular/core';
+import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import {
+  createEnvironmentInjector,
+  DOCUMENT,
+  EnvironmentInjector,
+  provideZonelessChangeDetection,
+  ɵINJECTOR_SCOPE,
+} from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 
 import { normalizeOrigin, urlPrefixTest, wholeOriginPattern } from './request-matching';
-import { bearerOf, setUp } from './spec-helpers';
+import { provideTokenRefresh } from './provide-token-refresh';
+import { bearerOf, REFRESH_URL, setUp } from './spec-helpers';
+import { tokenRefreshInterceptor } from './token-refresh-interceptor';
+import { MemoryTokenStore, TokenStore } from './token-store';
 
 describe('request matching: apps without an http(s) origin', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
@@ -50,6 +60,50 @@ describe('request matching: apps without an http(s) origin', () => {
     expect(bearerOf(backend.expectOne('https://api.example.com/x'))).toBe('Bearer access-1');
     expect(bearerOf(backend.expectOne('https://evil.io/x'))).toBeNull();
   });
+});
+
+describe('request matching: an injector without DOCUMENT', () => {
+  it('sends the token on paths and on no absolute URL, as on a server', () => {
+    // A bare environment injector (a Node script, a worker): no platform, so no DOCUMENT at all.
+    const injector = createEnvironmentInjector(
+      [
+        { provide: ɵINJECTOR_SCOPE, useValue: 'root' },
+        provideZonelessChangeDetection(),
+        provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+        provideHttpClientTesting(),
+        provideTokenRefresh({ refreshUrl: REFRESH_URL }),
+        { provide: TokenStore, useValue: new MemoryTokenStore() },
+      ],
+      null as unknown as EnvironmentInjector,
+    );
+    void injector.get(TokenStore).setTokens({ accessToken: 'access-1' });
+    const http = injector.get(HttpClient);
+    const backend = injector.get(HttpTestingController);
+
+    http.get('/api/x').subscribe();
+    http.get('https://api.example.com/x').subscribe();
+
+    expect(bearerOf(backend.expectOne('/api/x'))).toBe('Bearer access-1');
+    expect(bearerOf(backend.expectOne('https://api.example.com/x'))).toBeNull();
+    backend.verify();
+    injector.destroy();
+  });
+});
+
+describe('request matching: URLs that do not parse', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it.each(['http://[::1/x', 'https://exa mple.com/x', 'https://app.example.com:99999/x'])(
+    'sends no token to %j, which cannot be proven to go to an allowed origin',
+    (url) => {
+      const { http, backend, store } = setUp({ allowedOrigins: [/^https:\/\/.*$/] });
+      void store.setTokens({ accessToken: 'access-1' });
+
+      http.get(url).subscribe();
+
+      expect(backend.expectOne(url).request.headers.has('Authorization')).toBe(false);
+    },
+  );
 });
 
 describe('request matching: paths the URL parser would rewrite to another host', () => {

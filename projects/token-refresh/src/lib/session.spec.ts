@@ -90,6 +90,30 @@ describe('Session', () => {
     );
     expect(store.getAccessToken()).toBeNull();
   });
+
+  it("takes another tab's tokens only when it accepts what the store holds, and says whether it did", async () => {
+    const { session, store } = setUpSession({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const theirs: TokenSet = { accessToken: 'access-2', refreshToken: 'refresh-2' };
+
+    expect(await firstValueFrom(session.adoptIf(() => false, theirs))).toBe(false);
+    expect(store.getAccessToken()).toBe('access-1');
+    expect(
+      await firstValueFrom(session.adoptIf((now) => now.accessToken === 'access-1', theirs)),
+    ).toBe(true);
+    expect([store.getAccessToken(), store.getRefreshToken()]).toEqual(['access-2', 'refresh-2']);
+  });
+
+  it('fails with store-failed naming the method when the store cannot read the refresh token', async () => {
+    const { session, store } = setUpSession({ accessToken: 'access-1' });
+    jest.spyOn(store, 'getRefreshToken').mockImplementation(() => {
+      throw new Error('storage unavailable');
+    });
+
+    const error = await rejectionOf(session.snapshot());
+
+    expect((error as TokenRefreshError).code).toBe('store-failed');
+    expect((error as TokenRefreshError).message).toContain('TokenStore.getRefreshToken()');
+  });
 });
 
 function setUpSession(tokens?: TokenSet): { session: Session; store: MemoryTokenStore } {
