@@ -8,7 +8,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'out-tsc/', 'reports/', '.angular/', 'bench/.bundle-apps/', '.demo-data/'],
+    ignores: [
+      'dist/',
+      'out-tsc/',
+      'reports/',
+      '.angular/',
+      'bench/.bundle-apps/',
+      '.demo-data/',
+      '.stryker-tmp/',
+    ],
   },
   {
     files: ['**/*.ts'],

@@ -1,5 +1,7 @@
 /**
- * @jest-environment node
+ * Node's environment, wrapped so that StrykerJS (`npm run mutation`) sees which mutants these
+ * tests reach.
+ * @jest-environment @stryker-mutator/jest-runner/jest-env/node
  */
 // Node, like a server rendering the app: it has Web Locks and BroadcastChannel, shared by every request
 // the process renders. Two requests of two users must never see each other's tokens.

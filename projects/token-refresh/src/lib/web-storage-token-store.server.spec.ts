@@ -1,5 +1,7 @@
 /**
- * @jest-environment node
+ * Node's environment, wrapped so that StrykerJS (`npm run mutation`) sees which mutants these
+ * tests reach.
+ * @jest-environment @stryker-mutator/jest-runner/jest-env/node
  */
 // A server runtime: no `window`, as under server-side rendering in Node.
 import { WebStorageTokenStore } from './web-storage-token-store';

@@ -30,6 +30,39 @@ describe('WebStorageTokenStore', () => {
     expect(localStorage.length).toBe(0);
   });
 
+  it('reads back what it wrote under a custom key prefix, and nothing under the default one', () => {
+    localStorage.setItem('ngx-token-refresh.access', 'someone-elses');
+    const store = new WebStorageTokenStore({ keyPrefix: 'app:' });
+    store.setTokens({ accessToken: 'a', refreshToken: 'r', expiresAt: 123 });
+
+    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt()]).toEqual([
+      'a',
+      'r',
+      123,
+    ]);
+    expect([
+      localStorage.getItem('app:access'),
+      localStorage.getItem('app:refresh'),
+      localStorage.getItem('app:expiresAt'),
+    ]).toEqual(['a', 'r', '123']);
+    expect(localStorage.getItem('ngx-token-refresh.access')).toBe('someone-elses');
+  });
+
+  it('clears the access token, the refresh token and the expiry, and only its own keys', () => {
+    localStorage.setItem('other-app.refresh', 'kept');
+    const store = new WebStorageTokenStore();
+    store.setTokens({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
+
+    store.clear();
+
+    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt()]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(Object.keys(localStorage)).toEqual(['other-app.refresh']);
+  });
+
   it('removes the refresh token and expiry when a new set has none, and clears everything', () => {
     const store = new WebStorageTokenStore();
     store.setTokens({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
