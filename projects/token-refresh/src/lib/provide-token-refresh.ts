@@ -297,6 +297,12 @@ function checkFunction(option: string, value: unknown): void {
 
 function checkStore(store: unknown): asserts store is Type<TokenStore> | TokenStore {
   if (typeof store === 'function') {
+    // A class, whose instances have the store's methods; not a factory function.
+    check(
+      typeof (store.prototype as Partial<TokenStore> | undefined)?.getAccessToken === 'function',
+      'store',
+      'must be a TokenStore class or instance; a function that is not such a class (a factory?) was given.',
+    );
     return;
   }
   const methods = ['getAccessToken', 'getRefreshToken', 'setTokens', 'clear'] as const;

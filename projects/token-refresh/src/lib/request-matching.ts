@@ -312,7 +312,8 @@ function originOfBase(document: Document | null): string | null {
  * @param origin - An entry such as `https://API.example.com:443`.
  */
 export function normalizeOrigin(origin: string): string | null {
-  if (!/^[a-z][a-z\d+.-]*:\/\/[^/?#@\\]+\/?$/i.test(origin)) {
+  // No wildcard: the URL parser would take `*` as part of a host name, which then matches nothing.
+  if (!/^[a-z][a-z\d+.-]*:\/\/[^/?#@\\*]+\/?$/i.test(origin)) {
     return null;
   }
   const parsed = parseUrl(origin, RELATIVE_BASE);

@@ -205,6 +205,22 @@ describe('session edges: a store that fails to clear', () => {
     http.get('/api/b').subscribe();
     expect(bearerOf(backend.expectOne('/api/b'))).toBe('Bearer access-new');
   });
+
+  it('keeps the tokens hidden when a second clear() fails too', async () => {
+    const store = new MemoryTokenStore();
+    store.clear = () => {
+      throw new Error('disk full');
+    };
+    const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
+    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const service = TestBed.inject(TokenRefreshService);
+
+    await expect(service.clearSession()).rejects.toMatchObject({ code: 'store-failed' });
+    await expect(service.clearSession()).rejects.toMatchObject({ code: 'store-failed' });
+
+    http.get('/api/a').subscribe();
+    expect(backend.expectOne('/api/a').request.headers.has('Authorization')).toBe(false);
+  });
 });
 
 describe('session edges: the end of the injector', () => {

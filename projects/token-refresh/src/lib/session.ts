@@ -197,8 +197,9 @@ export class Session {
       switchMap((before) =>
         callStore('clear', () => this.#store.clear()).pipe(
           catchError((error: unknown) => {
-            // The store kept the tokens: hide them, and still report the failure.
-            this.#forgotten = before.accessToken;
+            // The store kept the tokens: hide them (those hidden already stay hidden), and still
+            // report the failure.
+            this.#forgotten = before.accessToken ?? this.#forgotten;
             throw error;
           }),
           switchMap(() => {

@@ -62,7 +62,10 @@ export interface DpopOptions {
  * @publicApi
  */
 export function withDpop(options: DpopOptions = {}): TokenRefreshFeature {
-  const { algorithm = 'ES256', keyStore } = options;
+  // Typed, but called from JavaScript too: `null` is not an options object.
+  const given: unknown = options;
+  const { algorithm = 'ES256', keyStore } =
+    given === null ? ({ algorithm: null } as unknown as DpopOptions) : options;
   // Typed, but called from JavaScript too: check what really arrived.
   if (!(['ES256', 'ES384'] as unknown[]).includes(algorithm)) {
     throw invalidConfigError(

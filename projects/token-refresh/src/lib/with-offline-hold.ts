@@ -45,7 +45,11 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * @publicApi
  */
 export function withOfflineHold(options: OfflineHoldOptions = {}): TokenRefreshFeature {
-  const { timeout = 60_000 } = options;
+  // Typed, but called from JavaScript too: `null` is not an options object.
+  const given: unknown = options;
+  const { timeout = 60_000 } = (given === null ? { timeout: null } : options) as {
+    timeout?: unknown;
+  };
   if (!(typeof timeout === 'number' && timeout > 0 && timeout <= MAX_TIMEOUT_MS)) {
     throw invalidConfigError(
       'withOfflineHold({ timeout })',
