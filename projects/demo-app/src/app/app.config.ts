@@ -9,6 +9,7 @@ import {
   TokenStore,
   WebStorageTokenStore,
   withCrossTab,
+  withResumeRefresh,
 } from 'ngx-token-refresh';
 
 import { routes } from './app.routes';
@@ -53,6 +54,10 @@ export const appConfig: ApplicationConfig = {
       // The demo's tabs share one session (localStorage, or the refresh cookie). With
       // DEMO_STORE=session it stays on too, so that separate sessions per tab can be tried with it.
       withCrossTab(),
+      // A tab that comes back (shown again, restored from the back/forward cache, or online again)
+      // with an expired access token refreshes at once, so the first click after a laptop's sleep
+      // is not a 401. With withCrossTab(), only one tab of a shared session makes the call.
+      withResumeRefresh(),
     ),
   ],
 };
