@@ -12,7 +12,11 @@ describe('the WWW-Authenticate challenges (RFC 6750, RFC 9470)', () => {
   afterEach(() => server.close());
 
   it('answers a call without a token 401 with the realm only, and no error code', async () => {
-    for (const headers of [{}, { Authorization: 'Basic ZGVtbzpkZW1vLXBhc3N3b3Jk' }]) {
+    const withoutBearer: Record<string, string>[] = [
+      {},
+      { Authorization: 'Basic ZGVtbzpkZW1vLXBhc3N3b3Jk' },
+    ];
+    for (const headers of withoutBearer) {
       const answer = await server.get('/api/profile', headers);
 
       assert.equal(answer.status, 401);
