@@ -43,6 +43,9 @@ export const appConfig: ApplicationConfig = {
         refreshUrl: '/api/auth/refresh',
         skipUrls: ['/api/auth/login', '/api/auth/logout', '/api/demo/stats'],
         maxRetries: 1,
+        // 403 too, as apps that guard permissions with it do: the server's insufficient_scope
+        // challenge is what keeps a permission error from refreshing (the admin report button).
+        statusCodes: [401, 403],
         // The demo's access tokens live 15 s: refresh them 5 s before they expire.
         expiryLeeway: 5_000,
         ...(refreshTimeoutMs === null ? {} : { refreshTimeout: refreshTimeoutMs }),
