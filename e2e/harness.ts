@@ -22,6 +22,8 @@ export interface ServerStats {
   refreshSuccesses: number;
   refreshRejections: number;
   unauthorized: number;
+  /** 403s for a scope the token lacks. */
+  forbidden: number;
   apiCalls: number;
   reuseDetected: number;
   /** Refreshes that presented the previous token within the rotation grace window. */

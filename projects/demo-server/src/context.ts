@@ -35,19 +35,52 @@ declare module 'fastify' {
   }
 }
 
+/** The realm of every challenge the demo server sends. */
+export const REALM = 'demo';
+
+const DESCRIPTIONS = {
+  expired: 'The access token expired',
+  revoked: 'The session of the access token was revoked',
+  invalid: 'The access token is not valid',
+} as const;
+
 /**
- * A preHandler that admits a request only with a valid access token: otherwise it answers 401 with
- * `WWW-Authenticate`, which is what makes the client refresh.
+ * A `WWW-Authenticate: Bearer` challenge (RFC 6750 §3) with the demo's realm and the given
+ * parameters, in order. The values are the server's own constants: none holds a quote or a
+ * backslash, so none needs escaping.
+ */
+export function bearerChallenge(params: Record<string, string> = {}): string {
+  const quoted = Object.entries({ realm: REALM, ...params }).map(
+    ([name, value]) => `${name}="${value}"`,
+  );
+  return `Bearer ${quoted.join(', ')}`;
+}
+
+/**
+ * A preHandler that admits a request only with a valid access token. Otherwise it answers 401
+ * with a challenge (RFC 6750 §3.1): without Bearer credentials, `Bearer realm="demo"` and no error
+ * code; with an expired, revoked or invalid token, `error="invalid_token"` and a description. Both
+ * make the client refresh.
  */
 export function requireCaller(context: ServerContext) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     context.counters.apiCalls++;
-    request.caller = await context.tokens.verify(request.headers.authorization);
-    if (request.caller === null) {
+    const { caller, problem } = await context.tokens.verify(request.headers.authorization);
+    request.caller = caller;
+    if (problem === 'missing') {
       context.counters.unauthorized++;
       await reply
         .code(401)
-        .header('WWW-Authenticate', 'Bearer error="invalid_token"')
+        .header('WWW-Authenticate', bearerChallenge())
+        .send({ error: 'unauthorized' });
+    } else if (problem !== null) {
+      context.counters.unauthorized++;
+      await reply
+        .code(401)
+        .header(
+          'WWW-Authenticate',
+          bearerChallenge({ error: 'invalid_token', error_description: DESCRIPTIONS[problem] }),
+        )
         .send({ error: 'invalid_token' });
     }
   };

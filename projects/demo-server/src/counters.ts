@@ -5,7 +5,10 @@ export interface Counters {
   refreshRejections: number;
   /** Refreshes that presented the previous token within the rotation grace window. */
   graceReplays: number;
+  /** 401s sent: no token, an invalid one (`invalid_token`), or a step-up challenge. */
   unauthorized: number;
+  /** 403s sent for a scope the token lacks (`insufficient_scope`). */
+  forbidden: number;
   apiCalls: number;
   reuseDetected: number;
   loginFailures: number;
@@ -20,6 +23,7 @@ export function emptyCounters(): Counters {
     refreshRejections: 0,
     graceReplays: 0,
     unauthorized: 0,
+    forbidden: 0,
     apiCalls: 0,
     reuseDetected: 0,
     loginFailures: 0,

@@ -9,6 +9,7 @@ import {
   TokenStore,
   WebStorageTokenStore,
   withCrossTab,
+  withResumeRefresh,
 } from 'ngx-token-refresh';
 
 import { routes } from './app.routes';
@@ -42,6 +43,9 @@ export const appConfig: ApplicationConfig = {
         refreshUrl: '/api/auth/refresh',
         skipUrls: ['/api/auth/login', '/api/auth/logout', '/api/demo/stats'],
         maxRetries: 1,
+        // 403 too, as apps that guard permissions with it do: the server's insufficient_scope
+        // challenge is what keeps a permission error from refreshing (the admin report button).
+        statusCodes: [401, 403],
         // The demo's access tokens live 15 s: refresh them 5 s before they expire.
         expiryLeeway: 5_000,
         ...(refreshTimeoutMs === null ? {} : { refreshTimeout: refreshTimeoutMs }),
@@ -53,6 +57,10 @@ export const appConfig: ApplicationConfig = {
       // The demo's tabs share one session (localStorage, or the refresh cookie). With
       // DEMO_STORE=session it stays on too, so that separate sessions per tab can be tried with it.
       withCrossTab(),
+      // A tab that comes back (shown again, restored from the back/forward cache, or online again)
+      // with an expired access token refreshes at once, so the first click after a laptop's sleep
+      // is not a 401. With withCrossTab(), only one tab of a shared session makes the call.
+      withResumeRefresh(),
     ),
   ],
 };

@@ -13,7 +13,7 @@ import { firstValueFrom } from 'rxjs';
 
 import { LastBurst } from './burst-outcome';
 import { DemoSession } from './demo-session';
-import { describeHttpFailure, failureCode } from './http-failure';
+import { describeChallenge, describeHttpFailure, failureCode } from './http-failure';
 import { BURST_ID, WireLog } from './wire-log';
 
 /** The outcome of one call fired from the dashboard. */
@@ -102,6 +102,36 @@ const MAX_CALLS = 200;
           </button>
           <span id="count-hint" class="hint" data-testid="count-hint">{{ countHint() }}</span>
         </form>
+      </section>
+
+      <section aria-labelledby="challenges">
+        <h2 id="challenges">Refusals no refresh can fix</h2>
+        <p class="hint">
+          These calls carry a valid access token, yet the server refuses them and says why in its
+          <code>WWW-Authenticate</code> challenge. The library reads it and does not refresh: the
+          error reaches the app at once.
+        </p>
+        <div class="actions">
+          <button
+            type="button"
+            class="secondary"
+            (click)="openAdminReport()"
+            data-testid="call-scope"
+          >
+            Open the admin report (needs a scope)
+          </button>
+          <button
+            type="button"
+            class="secondary"
+            (click)="openSecuritySettings()"
+            data-testid="call-step-up"
+          >
+            Open security settings (needs MFA)
+          </button>
+        </div>
+        @if (challengeResult(); as result) {
+          <p role="status" data-testid="challenge-result">{{ result }}</p>
+        }
       </section>
 
       <section aria-labelledby="numbers">
@@ -197,6 +227,8 @@ export class DashboardComponent implements OnInit {
   protected readonly okCount = signal(0);
   protected readonly failedCount = signal(0);
   protected readonly stats = signal<ServerStats>({ refreshCalls: 0, unauthorized: 0 });
+  /** How the last call of the "refusals" section ended, as the server's challenge put it. */
+  protected readonly challengeResult = signal('');
   /** The last thing the page has to tell: what an action did, or why it failed. */
   protected readonly message = signal<{ kind: 'info' | 'error'; text: string } | null>(null);
   private readonly http = inject(HttpClient);
@@ -327,6 +359,16 @@ export class DashboardComponent implements OnInit {
     }
   }
 
+  /** A route that needs the `admin` scope, which demo tokens lack: 403 `insufficient_scope`. */
+  protected openAdminReport(): void {
+    this.callRefusedRoute('/api/admin/report', 'Admin report');
+  }
+
+  /** A route that needs a multi-factor sign-in (RFC 9470): 401 `insufficient_user_authentication`. */
+  protected openSecuritySettings(): void {
+    this.callRefusedRoute('/api/account/security', 'Security settings');
+  }
+
   protected async signOut(): Promise<void> {
     const refreshToken = await this.store.getRefreshToken();
     const context = new HttpContext().set(SKIP_TOKEN_REFRESH, true);
@@ -346,6 +388,18 @@ export class DashboardComponent implements OnInit {
   private demoAction(url: string): Promise<unknown> {
     const context = new HttpContext().set(SKIP_TOKEN_REFRESH, true);
     return firstValueFrom(this.http.post(url, null, { context }));
+  }
+
+  /** Calls a route through the library as any call goes, and shows the server's challenge. */
+  private callRefusedRoute(url: string, name: string): void {
+    this.challengeResult.set(`${name}: waiting for the server…`);
+    this.http.get(url).subscribe({
+      next: () => this.challengeResult.set(`${name}: allowed`),
+      error: (error: unknown) => {
+        this.challengeResult.set(`${name}: ${describeChallenge(error)}`);
+        void this.refreshStats();
+      },
+    });
   }
 
   private finishBurst(burst: number, count: number, startedAt: number, failures: number): void {
