@@ -146,7 +146,8 @@ import { map, of } from 'rxjs';`,
 // opt-in and configuration checks development-only, plus reading the server's WWW-Authenticate
 // challenge in the core (parser and decision, about 0.45 KB), the offline code and state (about
 // 0.12 KB), the request-authorizer extension point of withDpop() (about 0.12 KB), a failed clear()
-// hiding its tokens and the fixes of the adversarial review (6.00 KB measured at the end). The 4 KB target of the tabs issue is not met; docs/performance.md has the figures.
+// hiding its tokens and the fixes of the adversarial review (6.00 KB measured at the end). The 4 KB
+// target of the tabs issue is not met; docs/performance.md has the figures.
 export const BUDGET_GZIP_BYTES = 6.25 * 1024;
 
 /**
