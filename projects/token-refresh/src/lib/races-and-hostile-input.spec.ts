@@ -2,21 +2,15 @@
  * Regression tests from an adversarial review: races between step-ups, refreshes, logins and event
  * handlers; malformed configuration; hostile URLs; and tabs whose storage, locks or sessions misbehave.
  */
-import { HttpClient, provideHttpClient, withInterceptors } from '@angular/common/http';
-import {
-  HttpTestingController,
-  provideHttpClientTesting,
-  TestRequest,
-} from '@angular/common/http/testing';
-import { createEnvironmentInjector, EnvironmentInjector } from '@angular/core';
+import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
-import { CROSS_TAB_ENVIRONMENT, CrossTabChannel, CrossTabEnvironment } from './cross-tab';
 import { TokenRefreshError } from './errors';
 import { provideTokenRefresh } from './provide-token-refresh';
 import { cookieRefresh } from './refresh-request';
 import {
   bearerOf,
+  FakeBrowser,
   expectRefresh,
   record,
   reject401,
@@ -25,10 +19,8 @@ import {
   settle,
 } from './spec-helpers';
 import { TokenRefreshConfig } from './token-refresh-config';
-import { tokenRefreshInterceptor } from './token-refresh-interceptor';
 import { TokenRefreshService } from './token-refresh-service';
 import { MemoryTokenStore, TokenSet, TokenStore } from './token-store';
-import { withCrossTab } from './with-cross-tab';
 import { withStepUp } from './with-step-up';
 import { OfflineHoldOptions, withOfflineHold } from './with-offline-hold';
 import { DpopOptions, withDpop } from './with-dpop';
@@ -322,187 +314,3 @@ describe('races and hostile input: cross-tab', () => {
     await second;
   });
 });
-
-/** Tabs of one origin: separate injectors sharing Web Locks, BroadcastChannel and localStorage. */
-class FakeBrowser {
-  lockRequests = 0;
-  private readonly queue: { grant: () => void; signal?: AbortSignal }[] = [];
-  private held = false;
-  private readonly channels: FakeChannel[] = [];
-  private readonly storage = new Map<string, string>();
-  private readonly tabs: { backend: HttpTestingController }[] = [];
-
-  constructor(private readonly features: { hasLocks: boolean } = { hasLocks: true }) {}
-
-  /** Whether the tabs opened from now on list `withCrossTab()`. */
-  withFeature = true;
-
-  openTab(config: Partial<TokenRefreshConfig> = {}) {
-    const environment: CrossTabEnvironment = {
-      locks: this.features.hasLocks
-        ? { request: this.requestLock as LockManager['request'] }
-        : null,
-      openChannel: (name) => this.openChannel(name),
-      storage: {
-        getItem: (key) => this.storage.get(key) ?? null,
-        setItem: (key, value) => {
-          if (this.storageThrows) {
-            throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-          }
-          this.storage.set(key, value);
-        },
-      },
-    };
-    const injector = createEnvironmentInjector(
-      [
-        provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
-        provideHttpClientTesting(),
-        provideTokenRefresh(
-          { refreshUrl: REFRESH_URL, ...config },
-          ...(this.withFeature ? [withCrossTab()] : []),
-        ),
-        ...(config.store ? [] : [{ provide: TokenStore, useValue: new MemoryTokenStore() }]),
-        { provide: CROSS_TAB_ENVIRONMENT, useValue: environment },
-      ],
-      TestBed.inject(EnvironmentInjector),
-    );
-    const tab = {
-      injector,
-      http: injector.get(HttpClient),
-      backend: injector.get(HttpTestingController),
-      store: injector.get(TokenStore) as MemoryTokenStore,
-    };
-    this.tabs.push(tab);
-    return tab;
-  }
-
-  storageThrows = false;
-  locksDenied = false;
-  /** Whether broadcast messages are lost (a tab closed mid-way, say). */
-  dropMessages = false;
-  /** Whether locks are granted only by `grantNextLock()`, to script the order of events. */
-  holdLockGrants = false;
-
-  grantNextLock(): void {
-    if (!this.held && this.queue.length > 0) {
-      this.queue.shift()?.grant();
-    }
-  }
-
-  /** Opens tabs A and B, both holding the session access-1 / refresh-1. */
-  openSignedInTabs(
-    config: Partial<TokenRefreshConfig> = {},
-    configOf: (tab: 'A' | 'B') => Partial<TokenRefreshConfig> = () => ({}),
-  ) {
-    return (['A', 'B'] as const).map((name) => {
-      const tab = this.openTab({ ...config, ...configOf(name) });
-      tab.store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-      return tab;
-    });
-  }
-
-  /** Lets pending lock grants and promise callbacks run, but no channel message (a macrotask). */
-  async grantLocks(): Promise<void> {
-    for (let i = 0; i < 20; i++) {
-      await Promise.resolve();
-    }
-  }
-
-  /** Lets pending lock grants, promise callbacks and channel messages run. */
-  async run(): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      await jest.advanceTimersByTimeAsync(0);
-    }
-  }
-
-  verify(): void {
-    this.tabs.forEach((tab) => tab.backend.verify());
-  }
-
-  heldLocks(): number {
-    return this.held ? 1 : 0;
-  }
-
-  private readonly requestLock = (
-    _name: string,
-    options: { signal?: AbortSignal },
-    callback: () => Promise<void>,
-  ): Promise<void> => {
-    this.lockRequests++;
-    if (this.locksDenied) {
-      return Promise.reject(
-        new DOMException('Access to the Locks API is denied in this context.', 'SecurityError'),
-      );
-    }
-    return new Promise<void>((resolve, reject) => {
-      const entry = {
-        signal: options.signal,
-        grant: () => {
-          this.held = true;
-          void callback().finally(() => {
-            this.held = false;
-            resolve();
-            this.grantNext();
-          });
-        },
-      };
-      options.signal?.addEventListener('abort', () => {
-        const index = this.queue.indexOf(entry);
-        if (index !== -1) {
-          this.queue.splice(index, 1);
-          reject(new DOMException('aborted', 'AbortError'));
-        }
-      });
-      this.queue.push(entry);
-      // Grants come as microtasks, before any channel message (a macrotask): the racy order.
-      queueMicrotask(() => this.grantNext());
-    });
-  };
-
-  private grantNext(): void {
-    if (!this.holdLockGrants) {
-      this.grantNextLock();
-    }
-  }
-
-  /** A channel on the tabs' channel name, as any same-origin script could open. */
-  openStrayChannel(): CrossTabChannel {
-    return this.openChannel(`ngx-token-refresh:${REFRESH_URL}`);
-  }
-
-  private openChannel(name: string): CrossTabChannel {
-    const channel = new FakeChannel(name, (message, sender) =>
-      this.channels
-        .filter((other) => other !== sender && other.name === name)
-        .forEach((other) => !this.dropMessages && setTimeout(() => other.deliver(message), 0)),
-    );
-    this.channels.push(channel);
-    return channel;
-  }
-}
-
-class FakeChannel implements CrossTabChannel {
-  private readonly listeners: ((event: MessageEvent) => void)[] = [];
-
-  constructor(
-    readonly name: string,
-    private readonly broadcast: (message: unknown, sender: FakeChannel) => void,
-  ) {}
-
-  postMessage(message: unknown): void {
-    // A copy, as the real channel's structured clone makes: no object is shared between tabs.
-    this.broadcast(JSON.parse(JSON.stringify(message)), this);
-  }
-
-  addEventListener(_type: 'message', listener: (event: MessageEvent) => void): void {
-    this.listeners.push(listener);
-  }
-
-  close(): void {
-    this.listeners.length = 0;
-  }
-
-  deliver(message: unknown): void {
-    this.listeners.forEach((listener) => listener({ data: message } as MessageEvent));
-  }
-}
