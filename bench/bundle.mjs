@@ -3,7 +3,7 @@
 // it, and measures its main bundle. Also used by scripts/check-size-budget.mjs.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -217,7 +217,15 @@ function generateWorkspace(variants) {
             extractLicenses: false,
             budgets: [],
           },
-          configurations: { raw: { optimization: false, outputPath: `dist-raw/${slug(variant)}` } },
+          configurations: {
+            raw: { optimization: false, outputPath: `dist-raw/${slug(variant)}` },
+            // Optimized as the default build, with source maps through to the library's and
+            // RxJS's own sources, for the breakdown by source file.
+            mapped: {
+              sourceMap: { scripts: true, vendor: true },
+              outputPath: `dist-mapped/${slug(variant)}`,
+            },
+          },
         },
       },
     };
@@ -359,6 +367,153 @@ export function measureBundles(variants = Object.keys(APP_SOURCES), { withRaw = 
       )
     : {};
   return { rows, optionalParts };
+}
+
+/**
+ * Where the bytes a variant adds to the initial bundle come from: each source file (after source
+ * maps) that the bare app does not have, with its minified bytes and its marginal gzip cost (the gzip
+ * size of the bundle minus that of the same bundle without that file's bytes). Marginal costs do not
+ * add up exactly to the delta: gzip shares repeated text between files, and files both apps have
+ * (Angular's, RxJS's) change a little when the variant uses more of them.
+ * @param variant - A name from APP_SOURCES.
+ * @returns Rows sorted by marginal gzip cost, largest first, and the variant's gzip delta over bare.
+ */
+export function measureBreakdown(variant = 'ngx-token-refresh') {
+  const names = ['bare', variant];
+  generateWorkspace(names);
+  const bySource = {};
+  let bundle = '';
+  let gzipDelta = 0;
+  for (const name of names) {
+    build(name, 'mapped');
+    const browser = join(APPS, 'dist-mapped', slug(name), 'browser');
+    const main = readdirSync(browser).find((file) => /^main.*\.js$/.test(file));
+    const text = readFileSync(join(browser, main), 'utf8');
+    const map = JSON.parse(readFileSync(join(browser, `${main}.map`), 'utf8'));
+    const ranges = sourceRanges(text, map);
+    for (const [source, spans] of ranges) {
+      const row = (bySource[source] ??= { source, bare: 0, bytes: 0, spans: [] });
+      const length = spans.reduce((total, [start, end]) => total + end - start, 0);
+      if (name === 'bare') {
+        row.bare = length;
+      } else {
+        row.bytes = length;
+        row.spans = spans;
+      }
+    }
+    const gzip = gzipSync(text, { level: 9 }).length;
+    gzipDelta = name === 'bare' ? -gzip : gzipDelta + gzip;
+    bundle = text;
+  }
+  const whole = gzipSync(bundle, { level: 9 }).length;
+  const rows = Object.values(bySource)
+    .filter((row) => row.bare === 0 && row.bytes > 0)
+    .map(({ source, bare, bytes, spans }) => ({
+      source,
+      minifiedDelta: bytes - bare,
+      gzipMarginal: whole - gzipSync(without(bundle, spans), { level: 9 }).length,
+    }))
+    .sort((a, b) => b.gzipMarginal - a.gzipMarginal);
+  return { rows, gzipDelta };
+}
+
+/**
+ * The character ranges of a minified file that each original source file produced: a mapping's
+ * range runs to the next mapping or the end of its line.
+ */
+function sourceRanges(text, map) {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\n') {
+      lineStarts.push(i + 1);
+    }
+  }
+  const mappings = decodeMappings(map.mappings).map(({ line, column, source }) => ({
+    offset: lineStarts[line] + column,
+    lineEnd: line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length,
+    source: source === null ? null : map.sources[source],
+  }));
+  mappings.sort((a, b) => a.offset - b.offset);
+  const ranges = new Map();
+  mappings.forEach(({ offset, lineEnd, source }, i) => {
+    const end = Math.min(i + 1 < mappings.length ? mappings[i + 1].offset : text.length, lineEnd);
+    if (source === null || end <= offset) {
+      return;
+    }
+    const name = readableSource(source);
+    const spans = ranges.get(name) ?? [];
+    const last = spans.at(-1);
+    if (last && last[1] === offset) {
+      last[1] = end;
+    } else {
+      spans.push([offset, end]);
+    }
+    ranges.set(name, spans);
+  });
+  return ranges;
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * The generated positions of a source map's `mappings` (version 3: base64 VLQ, fields relative to
+ * the previous segment), each with the index of its source, or `null` for a segment without one.
+ */
+function decodeMappings(mappings) {
+  const segments = [];
+  let source = 0;
+  mappings.split(';').forEach((group, line) => {
+    let column = 0;
+    for (const segment of group.split(',')) {
+      if (segment === '') {
+        continue;
+      }
+      const fields = [];
+      let value = 0;
+      let shift = 0;
+      for (const char of segment) {
+        const digit = BASE64.indexOf(char);
+        value += (digit & 31) << shift;
+        if (digit & 32) {
+          shift += 5;
+        } else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      column += fields[0];
+      if (fields.length > 1) {
+        source += fields[1];
+      }
+      segments.push({ line, column, source: fields.length > 1 ? source : null });
+    }
+  });
+  return segments;
+}
+
+/** A source file's path from the workspace's top, without the source map's prefixes. */
+function readableSource(source) {
+  const path = source.replace(/^webpack:\/\/\/|^file:\/\//, '');
+  const marker = path.indexOf('projects/token-refresh/');
+  if (marker >= 0) {
+    return path.slice(marker);
+  }
+  const modules = path.lastIndexOf('node_modules/');
+  return modules >= 0
+    ? path.slice(modules + 'node_modules/'.length)
+    : relative(ROOT, resolve(APPS, path));
+}
+
+/** The text without the given character ranges. */
+function without(text, spans) {
+  let kept = '';
+  let from = 0;
+  for (const [start, end] of spans) {
+    kept += text.slice(from, start);
+    from = end;
+  }
+  return kept + text.slice(from);
 }
 
 function slug(variant) {

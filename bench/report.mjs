@@ -117,6 +117,7 @@ export function renderMarkdown(results) {
     ),
     '',
     ...featureCostLines(bundles.rows),
+    ...breakdownLines(bundles.breakdown),
     `In the ngx-token-refresh app: ${Object.entries(bundles.optionalParts)
       .map(([part, included]) => `${part}: ${included ? 'included' : 'tree-shaken'}`)
       .join('; ')}.`,
@@ -141,6 +142,85 @@ export function renderMarkdown(results) {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What each part of the library's default wiring is for, by source file: the contract point a byte
+ * pays for. Files not listed (RxJS's, the app's own) are grouped by where they come from.
+ */
+const CONCERNS = [
+  [
+    'one refresh for all 401s, waiters, refresh timeout',
+    [
+      'refresh-gate',
+      'waiter-queue',
+      'first-or-after',
+      'refresh-hold',
+      'refresh-coordinator',
+      'request-authorizer',
+      'with-offline-hold',
+    ],
+  ],
+  ['which requests get the token (origins, skipUrls, base URL)', ['request-matching', 'context']],
+  [
+    'the session: store reads, serialized writes, a new login wins',
+    ['session', 'store-calls', 'token-store'],
+  ],
+  ["the server's challenge decides whether to refresh", ['www-authenticate', 'challenge-decision']],
+  ['the refresh call and its answer, checked', ['refresh-call', 'refresh-request']],
+  ['proactive refresh before expiry (`expiryLeeway`)', ['jwt-expiry']],
+  [
+    'provider, interceptor, service, coded errors',
+    [
+      'provide-token-refresh',
+      'token-refresh-config',
+      'token-refresh-interceptor',
+      'token-refresh-service',
+      'errors',
+    ],
+  ],
+];
+
+/** The default wiring's bytes by concern, from the source-mapped breakdown (bench/bundle.mjs). */
+export function breakdownLines(breakdown) {
+  if (!breakdown) {
+    return [];
+  }
+  const fileOf = (source) => source.replace(/^.*\//, '').replace(/\.ts$/, '');
+  const groups = CONCERNS.map(([concern, files]) => ({
+    concern,
+    rows: breakdown.rows.filter(
+      (row) =>
+        row.source.startsWith('projects/token-refresh/') && files.includes(fileOf(row.source)),
+    ),
+  }));
+  const grouped = new Set(groups.flatMap((group) => group.rows));
+  const library = breakdown.rows.filter(
+    (row) => row.source.startsWith('projects/token-refresh/') && !grouped.has(row),
+  );
+  const rxjs = breakdown.rows.filter((row) => row.source.startsWith('rxjs/'));
+  const app = breakdown.rows.filter(
+    (row) => !row.source.startsWith('projects/token-refresh/') && !row.source.startsWith('rxjs/'),
+  );
+  groups.push(
+    { concern: 'other library files', rows: library },
+    { concern: 'RxJS code the bare app does not load', rows: rxjs },
+    { concern: "the app's own `provideTokenRefresh({...})` call", rows: app },
+  );
+  const sum = (rows, field) => rows.reduce((total, row) => total + row[field], 0);
+  return [
+    `Where the default wiring's ${signedKb(breakdown.gzipDelta)} go (\`npm run size:breakdown\`; a source-mapped build of the same app). The marginal cost of a file is what the gzip bundle loses without its bytes; marginal costs add up to a little less than the delta, because gzip shares repeated text across files:`,
+    '',
+    '| what it pays for | files | minified bytes | marginal gzip bytes |',
+    '|---|---|---:|---:|',
+    ...groups
+      .filter((group) => group.rows.length > 0)
+      .map(
+        ({ concern, rows }) =>
+          `| ${concern} | ${rows.map((row) => `\`${fileOf(row.source)}\``).join(', ')} | ${sum(rows, 'minifiedDelta')} | ${sum(rows, 'gzipMarginal')} |`,
+      ),
+    '',
+  ];
 }
 
 /** What each optional feature adds on top of the default wiring, from the bundle rows. */

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { browserBurst } from './browser.mjs';
-import { measureBundles } from './bundle.mjs';
+import { measureBreakdown, measureBundles } from './bundle.mjs';
 import { barChart } from './charts.mjs';
 import { renderMarkdown } from './report.mjs';
 
@@ -31,6 +31,7 @@ const nodeResults = JSON.parse(
 );
 process.stderr.write('6/7 bundle cost (one production build per variant)\n');
 const bundles = measureBundles(undefined, { withRaw: !quick });
+bundles.breakdown = measureBreakdown('ngx-token-refresh');
 process.stderr.write('7/7 real browser burst\n');
 const browser = await browserBurst(quick ? { rounds: 3 } : {});
 
