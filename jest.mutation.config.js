@@ -11,6 +11,10 @@ module.exports = {
   testEnvironment: 'jsdom',
   projects: base.projects.map((project) => ({
     ...project,
+    // A mutant that leaves a promise or a queue hanging fails its test after 2 s (a user would see
+    // the hang), instead of costing Stryker's whole-run timeout and a restart of the test runner. No
+    // unit test waits on real time: they use fake timers, so 2 s is far above any of them.
+    testTimeout: 2_000,
     roots: project.roots.filter((root) => !root.endsWith('/schematics')),
   })),
 };

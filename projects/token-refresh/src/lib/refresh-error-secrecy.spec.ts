@@ -1,5 +1,7 @@
 /**
- * @jest-environment node
+ * Node's environment, wrapped so that StrykerJS (`npm run mutation`) sees which mutants these
+ * tests reach.
+ * @jest-environment @stryker-mutator/jest-runner/jest-env/node
  */
 // Node, for its real fetch, Response and streams: the fetch backend reads the answer as a browser's does.
 import { XhrFactory } from '@angular/common';
