@@ -1,7 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { credentialsOf } from './access-tokens.ts';
 import type { AccessTokens, Caller } from './access-tokens.ts';
 import type { Counters } from './counters.ts';
+import { DPOP_ALGORITHM } from './dpop-verifier.ts';
+import type { DpopVerifier, ProofCheck } from './dpop-verifier.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { DemoServerOptions } from './options.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -26,6 +29,8 @@ export interface ServerContext {
   throttle: LoginThrottle;
   counters: Counters;
   refreshBehaviour: RefreshBehaviour;
+  /** The DPoP proof checks and nonces, when `DEMO_DPOP=on`; `null` otherwise. */
+  dpop: DpopVerifier | null;
 }
 
 declare module 'fastify' {
@@ -42,6 +47,9 @@ const DESCRIPTIONS = {
   expired: 'The access token expired',
   revoked: 'The session of the access token was revoked',
   invalid: 'The access token is not valid',
+  bound: 'The access token is bound to a DPoP key: send it as DPoP, with a proof',
+  unbound: 'The access token is not bound to a DPoP key',
+  wrongKey: 'The DPoP proof is not signed by the key the access token is bound to',
 } as const;
 
 /**
@@ -57,33 +65,151 @@ export function bearerChallenge(params: Record<string, string> = {}): string {
 }
 
 /**
+ * A `WWW-Authenticate: DPoP` challenge (RFC 9449 §7.1): the demo's realm, the given parameters in
+ * order, and the one algorithm the server accepts. Constants only, as for {@link bearerChallenge}.
+ */
+export function dpopChallenge(params: Record<string, string> = {}): string {
+  const quoted = Object.entries({ realm: REALM, ...params, algs: DPOP_ALGORITHM }).map(
+    ([name, value]) => `${name}="${value}"`,
+  );
+  return `DPoP ${quoted.join(', ')}`;
+}
+
+/** The challenge of the scheme the server runs: DPoP with `DEMO_DPOP=on`, else Bearer. */
+export function challengeOf(context: ServerContext, params: Record<string, string> = {}): string {
+  return context.dpop === null ? bearerChallenge(params) : dpopChallenge(params);
+}
+
+/**
  * A preHandler that admits a request only with a valid access token. Otherwise it answers 401
- * with a challenge (RFC 6750 §3.1): without Bearer credentials, `Bearer realm="demo"` and no error
- * code; with an expired, revoked or invalid token, `error="invalid_token"` and a description. Both
- * make the client refresh.
+ * with a challenge (RFC 6750 §3.1): without credentials, `Bearer realm="demo"` and no error code;
+ * with an expired, revoked or invalid token, `error="invalid_token"` and a description. Both make
+ * the client refresh. A token bound to a DPoP key is refused as a Bearer token.
+ *
+ * With `DEMO_DPOP=on`, it admits only `Authorization: DPoP <token>` with a valid proof (see
+ * {@link DpopVerifier}) whose key is the one the token is bound to (`cnf.jkt`), and its challenges
+ * are `DPoP` ones (RFC 9449 §7.1): `invalid_token` as above (also for a Bearer token, bound or
+ * not), `invalid_dpop_proof` for a proof that fails, and `use_dpop_nonce` (with a new `DPoP-Nonce`)
+ * for a proof without the current nonce.
  */
 export function requireCaller(context: ServerContext) {
+  const { counters, dpop } = context;
+  const refuse = async (
+    reply: FastifyReply,
+    error: string,
+    params: Record<string, string> = { error },
+  ): Promise<void> => {
+    counters.unauthorized++;
+    await reply.code(401).header('WWW-Authenticate', challengeOf(context, params)).send({ error });
+  };
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    context.counters.apiCalls++;
-    const { caller, problem } = await context.tokens.verify(request.headers.authorization);
-    request.caller = caller;
-    if (problem === 'missing') {
-      context.counters.unauthorized++;
-      await reply
-        .code(401)
-        .header('WWW-Authenticate', bearerChallenge())
-        .send({ error: 'unauthorized' });
-    } else if (problem !== null) {
-      context.counters.unauthorized++;
-      await reply
-        .code(401)
-        .header(
-          'WWW-Authenticate',
-          bearerChallenge({ error: 'invalid_token', error_description: DESCRIPTIONS[problem] }),
-        )
-        .send({ error: 'invalid_token' });
+    counters.apiCalls++;
+    const { authorization } = request.headers;
+    if (dpop === null) {
+      const { caller, problem } = await context.tokens.verify(authorization);
+      if (problem === 'missing') {
+        await refuse(reply, 'unauthorized', {});
+      } else if (problem !== null || caller.dpopJkt !== null) {
+        const description = DESCRIPTIONS[problem ?? 'bound'];
+        await refuse(reply, 'invalid_token', {
+          error: 'invalid_token',
+          error_description: description,
+        });
+      } else {
+        request.caller = caller;
+      }
+      return;
+    }
+    const token = credentialsOf(authorization, 'DPoP');
+    if (token === null) {
+      // No DPoP credentials: none at all, or a Bearer token, which the server refuses bound or not.
+      const { caller, problem } = await context.tokens.verify(authorization);
+      if (problem === 'missing') {
+        await refuse(reply, 'unauthorized', {});
+      } else {
+        const description =
+          DESCRIPTIONS[problem ?? (caller.dpopJkt === null ? 'unbound' : 'bound')];
+        await refuse(reply, 'invalid_token', {
+          error: 'invalid_token',
+          error_description: description,
+        });
+      }
+      return;
+    }
+    const proof = await dpop.check(singleHeader(request.headers['dpop']), {
+      method: request.method,
+      url: requestUrl(request),
+      accessToken: token,
+    });
+    if (proof.error !== null) {
+      await refuseProof(context, reply, proof, 'resource');
+      return;
+    }
+    const { caller, problem } = await context.tokens.verify(authorization, 'DPoP');
+    if (problem !== null) {
+      await refuse(reply, 'invalid_token', {
+        error: 'invalid_token',
+        error_description: DESCRIPTIONS[problem === 'missing' ? 'invalid' : problem],
+      });
+    } else if (caller.dpopJkt === null) {
+      await refuse(reply, 'invalid_token', {
+        error: 'invalid_token',
+        error_description: DESCRIPTIONS.unbound,
+      });
+    } else if (caller.dpopJkt !== proof.jkt) {
+      counters.dpopProofRejections++;
+      await refuse(reply, 'invalid_dpop_proof', {
+        error: 'invalid_dpop_proof',
+        error_description: DESCRIPTIONS.wrongKey,
+      });
+    } else {
+      request.caller = caller;
     }
   };
+}
+
+/**
+ * Answers a refused DPoP proof as RFC 9449 says: at a token endpoint 400 with an OAuth error body
+ * (§5.2; `use_dpop_nonce` §8), at a resource 401 with a `DPoP` challenge (§7.1, §9). A nonce
+ * refusal carries the nonce to use (`DPoP-Nonce`, which every /api answer carries anyway). A full
+ * replay cache is 503 with `Retry-After`, everywhere.
+ */
+export async function refuseProof(
+  { counters }: ServerContext,
+  reply: FastifyReply,
+  proof: Extract<ProofCheck, { jkt: null }>,
+  where: 'token' | 'resource',
+): Promise<void> {
+  const { error, description } = proof;
+  if (error === 'busy') {
+    await reply.code(503).header('Retry-After', '1').send({ error: 'temporarily_unavailable' });
+    return;
+  }
+  if (error === 'use_dpop_nonce') {
+    if (where === 'token') counters.dpopTokenNonceChallenges++;
+    else counters.dpopResourceNonceChallenges++;
+  } else {
+    counters.dpopProofRejections++;
+  }
+  if (where === 'token') {
+    await reply.code(400).send({ error, error_description: description });
+    return;
+  }
+  counters.unauthorized++;
+  await reply
+    .code(401)
+    .header('WWW-Authenticate', dpopChallenge({ error, error_description: description }))
+    .send({ error });
+}
+
+/** The URL of a request as the client addressed it: scheme and host from the request itself. */
+export function requestUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${request.url}`;
+}
+
+/** A header that must come once: its value, or `undefined` when it is missing or repeated. */
+export function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? undefined : value;
 }
 
 /** The caller that `requireCaller` admitted. */

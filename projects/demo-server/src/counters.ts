@@ -5,7 +5,7 @@ export interface Counters {
   refreshRejections: number;
   /** Refreshes that presented the previous token within the rotation grace window. */
   graceReplays: number;
-  /** 401s sent: no token, an invalid one (`invalid_token`), or a step-up challenge. */
+  /** 401s sent: no token, an invalid one (`invalid_token`), a step-up or a DPoP challenge. */
   unauthorized: number;
   /** 403s sent for a scope the token lacks (`insufficient_scope`). */
   forbidden: number;
@@ -14,6 +14,12 @@ export interface Counters {
   loginFailures: number;
   /** Logins refused with 429 before any password check. */
   loginsThrottled: number;
+  /** `DEMO_DPOP=on`: login and refresh calls answered 400 `use_dpop_nonce`. */
+  dpopTokenNonceChallenges: number;
+  /** `DEMO_DPOP=on`: protected calls answered 401 `use_dpop_nonce`. */
+  dpopResourceNonceChallenges: number;
+  /** `DEMO_DPOP=on`: requests refused with `invalid_dpop_proof`, at any endpoint. */
+  dpopProofRejections: number;
 }
 
 export function emptyCounters(): Counters {
@@ -28,5 +34,8 @@ export function emptyCounters(): Counters {
     reuseDetected: 0,
     loginFailures: 0,
     loginsThrottled: 0,
+    dpopTokenNonceChallenges: 0,
+    dpopResourceNonceChallenges: 0,
+    dpopProofRejections: 0,
   };
 }

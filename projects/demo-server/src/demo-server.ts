@@ -6,6 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AccessTokens } from './access-tokens.ts';
 import type { ServerContext } from './context.ts';
 import { emptyCounters } from './counters.ts';
+import { DpopVerifier } from './dpop-verifier.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import type { DemoServerOptions } from './options.ts';
 import { PasswordHasher } from './passwords.ts';
@@ -61,6 +62,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<Runni
     throttle: new LoginThrottle(options.loginThrottle),
     counters: emptyCounters(),
     refreshBehaviour: { delayMs: 0, delayRemaining: null, failures: null },
+    dpop: options.dpop ? new DpopVerifier() : null,
   };
   const app = await buildApp(context);
   try {
@@ -97,6 +99,16 @@ async function buildApp(context: ServerContext): Promise<FastifyInstance> {
   });
   app.decorateRequest('caller', null);
   app.addHook('onRequest', refuseUnparsableTarget);
+  const { dpop } = context;
+  if (dpop !== null) {
+    // Every API answer tells the client the nonce its next proof needs (RFC 9449 §8.2, §9), so a
+    // rotation costs no round trip; same origin, so no Access-Control-Expose-Headers is needed.
+    app.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/api/')) {
+        void reply.header('DPoP-Nonce', dpop.nonce());
+      }
+    });
+  }
   app.setErrorHandler(answerError);
   await app.register(helmet, {
     contentSecurityPolicy: {

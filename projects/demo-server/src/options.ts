@@ -22,6 +22,11 @@ export interface DemoServerOptions {
   };
   /** Whether `X-Forwarded-For` names the client (only behind a proxy you trust). */
   trustProxy: boolean;
+  /**
+   * Whether tokens are DPoP-bound (RFC 9449): login, refresh and the protected API then require a
+   * proof, with the server's nonce, and access tokens carry the key's thumbprint (`cnf.jkt`).
+   */
+  dpop: boolean;
   /** Whether the /__test hooks exist. Never on outside tests. */
   testMode: boolean;
   /** The built demo app to serve, or `null` for an API-only server. */
@@ -41,6 +46,7 @@ export const DEFAULT_OPTIONS: DemoServerOptions = {
   refreshStyle: 'body',
   loginThrottle: { maxFailuresPerUser: 5, maxFailuresPerClient: 20, windowSeconds: 60 },
   trustProxy: false,
+  dpop: false,
   testMode: false,
   staticDir: 'dist/demo-app/browser',
   demo: { store: 'default', refreshTimeoutMs: null },
@@ -93,6 +99,7 @@ export function readOptions(env: Record<string, string | undefined>): DemoServer
       windowSeconds: number('LOGIN_THROTTLE_SECONDS', d.loginThrottle.windowSeconds, 1),
     },
     trustProxy: oneOf('TRUST_PROXY', ['0', '1'], '0') === '1',
+    dpop: oneOf('DEMO_DPOP', ['off', 'on'], d.dpop ? 'on' : 'off') === 'on',
     testMode: oneOf('DEMO_TEST_MODE', ['0', '1'], '0') === '1',
     staticDir: env['STATIC_DIR'] === undefined ? d.staticDir : env['STATIC_DIR'] || null,
     demo: {

@@ -30,6 +30,8 @@ export type RotationResult =
       userId: number;
       username: string;
       accessGeneration: number;
+      /** The thumbprint of the DPoP key the family is bound to, or `null`. */
+      dpopJkt: string | null;
       refreshToken: string;
     }
   | { outcome: 'unknown' | 'revoked' | 'expired' }
@@ -97,6 +99,11 @@ export class SessionStore {
       CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       PRAGMA foreign_keys = ON;
     `);
+    // Added with DPoP (DEMO_DPOP=on): a database of an older version gets the column, unbound.
+    const columns = this.#db.prepare(`PRAGMA table_info(families)`).all() as { name: string }[];
+    if (!columns.some((column) => column.name === 'dpop_jkt')) {
+      this.#db.exec(`ALTER TABLE families ADD COLUMN dpop_jkt TEXT`);
+    }
     this.#rotationKey = this.#secret('rotation-key');
   }
 
@@ -124,16 +131,26 @@ export class SessionStore {
     return row ? { id: row.id, salt: row.salt, hash: row.hash } : null;
   }
 
-  /** Starts a new family (a login); returns its id and first refresh token. */
-  startFamily(userId: number): { familyId: string; refreshToken: string } {
+  /**
+   * Starts a new family (a login); returns its id and first refresh token.
+   *
+   * @param dpopJkt - The thumbprint of the DPoP key the login was proven with: the family's refresh
+   *   tokens are bound to it for good. `null` without DPoP.
+   */
+  startFamily(
+    userId: number,
+    dpopJkt: string | null = null,
+  ): { familyId: string; refreshToken: string } {
     const now = Date.now();
     const familyId = randomUUID();
     const familyExpiresAt = now + this.#lifetimes.familyLifetimeSeconds * 1000;
     const refreshToken = randomBytes(32).toString('base64url');
     this.#transaction(() => {
       this.#db
-        .prepare(`INSERT INTO families (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`)
-        .run(familyId, userId, now, familyExpiresAt);
+        .prepare(
+          `INSERT INTO families (id, user_id, created_at, expires_at, dpop_jkt) VALUES (?, ?, ?, ?, ?)`,
+        )
+        .run(familyId, userId, now, familyExpiresAt, dpopJkt);
       this.#insertToken(familyId, refreshToken, this.#tokenExpiry(now, familyExpiresAt));
     });
     return { familyId, refreshToken };
@@ -191,6 +208,20 @@ export class SessionStore {
       this.#revokeFamily(row.family_id, now);
       return { outcome: 'reused', familyId: row.family_id };
     });
+  }
+
+  /**
+   * The DPoP key thumbprint the family of a refresh token is bound to: `{ dpopJkt: null }` for an
+   * unbound family, `null` when the token is unknown.
+   */
+  bindingOf(refreshToken: string): { dpopJkt: string | null } | null {
+    const row = this.#db
+      .prepare(
+        `SELECT f.dpop_jkt FROM refresh_tokens t JOIN families f ON f.id = t.family_id
+         WHERE t.token_hash = ?`,
+      )
+      .get(sha256(refreshToken)) as { dpop_jkt: string | null } | undefined;
+    return row ? { dpopJkt: row.dpop_jkt } : null;
   }
 
   /** The family of a refresh token, or `null` when it is unknown. */
@@ -294,13 +325,14 @@ export class SessionStore {
       userId: family.userId,
       username: family.username,
       accessGeneration: family.accessGeneration,
+      dpopJkt: family.dpopJkt,
     };
   }
 
-  #family(familyId: string): FamilyState & { expiresAt: number } {
+  #family(familyId: string): FamilyState & { expiresAt: number; dpopJkt: string | null } {
     const row = this.#db
       .prepare(
-        `SELECT f.user_id, u.username, f.access_generation, f.expires_at FROM families f
+        `SELECT f.user_id, u.username, f.access_generation, f.expires_at, f.dpop_jkt FROM families f
          JOIN users u ON u.id = f.user_id WHERE f.id = ?`,
       )
       .get(familyId) as {
@@ -308,12 +340,14 @@ export class SessionStore {
       username: string;
       access_generation: number;
       expires_at: number;
+      dpop_jkt: string | null;
     };
     return {
       userId: row.user_id,
       username: row.username,
       accessGeneration: row.access_generation,
       expiresAt: row.expires_at,
+      dpopJkt: row.dpop_jkt,
     };
   }
 

@@ -128,13 +128,13 @@ describe('static files', () => {
     assert.equal((await fetch(`${server.url}/__test/nope`)).status, 404);
   });
 
-  it('tells the app its refresh style, store and refresh timeout in /demo-config.js', async () => {
+  it('tells the app its refresh style, store, refresh timeout and DPoP in /demo-config.js', async () => {
     const response = await fetch(`${server.url}/demo-config.js`);
 
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.equal(
       await response.text(),
-      'window.demoConfig = {"refreshStyle":"body","store":"default","refreshTimeoutMs":null};',
+      'window.demoConfig = {"refreshStyle":"body","store":"default","refreshTimeoutMs":null,"dpop":false};',
     );
   });
 

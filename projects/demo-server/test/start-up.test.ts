@@ -23,6 +23,7 @@ describe('readOptions', () => {
       DEMO_STORE: 'session',
       DEMO_REFRESH_TIMEOUT_MS: '1500',
       TRUST_PROXY: '1',
+      DEMO_DPOP: 'on',
       STATIC_DIR: '',
     });
 
@@ -32,7 +33,9 @@ describe('readOptions', () => {
     assert.equal(options.refreshStyle, 'cookie');
     assert.deepEqual(options.demo, { store: 'session', refreshTimeoutMs: 1500 });
     assert.equal(options.trustProxy, true);
+    assert.equal(options.dpop, true);
     assert.equal(options.staticDir, null);
+    assert.equal(readOptions({ DEMO_DPOP: 'off' }).dpop, false);
   });
 
   it('names the variable and the value it refuses', () => {
@@ -44,6 +47,9 @@ describe('readOptions', () => {
     });
     assert.throws(() => readOptions({ DEMO_STORE: 'local' }), {
       message: 'DEMO_STORE must be one of default, session, got "local"',
+    });
+    assert.throws(() => readOptions({ DEMO_DPOP: '1' }), {
+      message: 'DEMO_DPOP must be one of off, on, got "1"',
     });
   });
 });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { bearerChallenge, callerOf, requireCaller } from '../context.ts';
+import { callerOf, challengeOf, requireCaller } from '../context.ts';
 import type { ServerContext } from '../context.ts';
 
 /** The scope `/api/admin/report` needs; demo tokens never grant it (see `DEMO_SCOPES`). */
@@ -39,7 +39,7 @@ export function apiRoutes(app: FastifyInstance, context: ServerContext): void {
         .code(403)
         .header(
           'WWW-Authenticate',
-          bearerChallenge({
+          challengeOf(context, {
             error: 'insufficient_scope',
             error_description: 'The access token lacks the admin scope',
             scope: ADMIN_SCOPE,
@@ -57,7 +57,7 @@ export function apiRoutes(app: FastifyInstance, context: ServerContext): void {
       .code(401)
       .header(
         'WWW-Authenticate',
-        bearerChallenge({
+        challengeOf(context, {
           error: 'insufficient_user_authentication',
           error_description: 'A multi-factor sign-in is required',
           acr_values: STEP_UP_ACR,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { refuseProof, requestUrl, singleHeader } from '../context.ts';
 import type { ServerContext } from '../context.ts';
 import { crossOriginReason, isJsonRequest } from '../cross-origin.ts';
 import { PasswordHasherBusy } from '../passwords.ts';
@@ -12,12 +13,19 @@ export const REFRESH_COOKIE = 'demo_refresh';
  * All three change state and may be reached with a cookie, so all three require a JSON body and a
  * same-origin request (see `cross-origin.ts`): a cross-site form or a page on another port gets 415
  * or 403 before anything happens.
+ *
+ * With `DEMO_DPOP=on`, login and refresh need a DPoP proof too (RFC 9449 §5), checked next: a login
+ * binds its session to the proof's key for good, and a refresh must be proven with that key.
  */
 export function authRoutes(app: FastifyInstance, context: ServerContext): void {
   const { counters, options, sessions, throttle, passwords } = context;
   const guarded = { onRequest: refuseCrossSite };
 
   app.post('/api/auth/login', guarded, async (request, reply) => {
+    const proof = await proveTokenRequest(request, reply);
+    if (proof === null) {
+      return reply;
+    }
     const body = fields(request.body);
     const username = text(body['username']);
     const password = text(body['password']);
@@ -45,8 +53,8 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
       throttle.recordFailure(username, client);
       return reply.code(401).send({ error: 'invalid_credentials' });
     }
-    const { familyId, refreshToken } = sessions.startFamily(user.id);
-    return tokenAnswer(reply, username, familyId, 0, refreshToken);
+    const { familyId, refreshToken } = sessions.startFamily(user.id, proof.jkt);
+    return tokenAnswer(reply, username, familyId, 0, refreshToken, proof.jkt);
   });
 
   app.post('/api/auth/refresh', guarded, async (request, reply) => {
@@ -58,7 +66,20 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
       await delayAnswer(context);
       return reply.code(failure.status).send({ error: 'temporarily_unavailable' });
     }
+    const proof = await proveTokenRequest(request, reply);
+    if (proof === null) {
+      return reply;
+    }
     const presented = presentedRefreshToken(request);
+    // The binding is checked before the rotation: a wrong key must not spend the token.
+    const binding = presented ? sessions.bindingOf(presented) : null;
+    if (binding !== null && binding.dpopJkt !== proof.jkt) {
+      counters.refreshRejections++;
+      return reply.code(400).send({
+        error: 'invalid_grant',
+        error_description: bindingMismatch(binding.dpopJkt, proof.jkt),
+      });
+    }
     const result = presented ? sessions.rotate(presented) : ({ outcome: 'unknown' } as const);
     if (result.outcome !== 'rotated' && result.outcome !== 'grace') {
       counters.refreshRejections++;
@@ -78,6 +99,7 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
       result.familyId,
       result.accessGeneration,
       result.refreshToken,
+      result.dpopJkt,
     );
   });
 
@@ -96,9 +118,14 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
     familyId: string,
     accessGeneration: number,
     refreshToken: string,
+    dpopJkt: string | null,
   ): Promise<FastifyReply> {
-    const accessToken = await context.tokens.issue(username, familyId, accessGeneration);
+    const accessToken = await context.tokens.issue(username, familyId, accessGeneration, dpopJkt);
     const body: Record<string, unknown> = { accessToken, expiresIn: options.accessTokenTtlSeconds };
+    if (dpopJkt !== null) {
+      // RFC 9449 §5.1's token_type, in the camelCase of the demo's answers (the library reads both).
+      body['tokenType'] = 'DPoP';
+    }
     if (options.refreshStyle === 'cookie') {
       // Secure is left out only because the demo is served over plain http on 127.0.0.1.
       reply.setCookie(REFRESH_COOKIE, refreshToken, {
@@ -113,6 +140,28 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
     return reply.send(body);
   }
 
+  /**
+   * The key thumbprint a login or refresh is proven with (`null` without DPoP), or `null` itself
+   * when the proof is refused and the answer sent.
+   */
+  async function proveTokenRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ jkt: string | null } | null> {
+    if (context.dpop === null) {
+      return { jkt: null };
+    }
+    const proof = await context.dpop.check(singleHeader(request.headers['dpop']), {
+      method: request.method,
+      url: requestUrl(request),
+    });
+    if (proof.error !== null) {
+      await refuseProof(context, reply, proof, 'token');
+      return null;
+    }
+    return { jkt: proof.jkt };
+  }
+
   function presentedRefreshToken(request: FastifyRequest): string | null {
     if (options.refreshStyle === 'cookie') {
       return request.cookies[REFRESH_COOKIE] ?? null;
@@ -120,6 +169,16 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
     const token = fields(request.body)['refreshToken'];
     return typeof token === 'string' && token !== '' ? token : null;
   }
+}
+
+/** Why a refresh token's binding refuses the refresh's key (`null`: none, or no DPoP here). */
+function bindingMismatch(boundTo: string | null, provenWith: string | null): string {
+  if (boundTo === null) {
+    return 'The session is not bound to a DPoP key: sign in again';
+  }
+  return provenWith === null
+    ? 'The session is bound to a DPoP key and this server runs without DPoP: sign in again'
+    : 'The refresh token is bound to another DPoP key';
 }
 
 async function refuseCrossSite(request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -18,6 +18,7 @@ export async function staticRoutes(app: FastifyInstance, context: ServerContext)
       refreshStyle: options.refreshStyle,
       store: options.demo.store,
       refreshTimeoutMs: options.demo.refreshTimeoutMs,
+      dpop: options.dpop,
     };
     return reply
       .type('text/javascript; charset=utf-8')

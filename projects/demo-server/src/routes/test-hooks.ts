@@ -47,4 +47,13 @@ export function testHooks(app: FastifyInstance, context: ServerContext): void {
   });
 
   app.post('/__test/prune', () => ({ deletedTokens: sessions.prune() }));
+
+  // DEMO_DPOP=on: starts a new nonce now, as the 60 s rotation would (twice: the first one is stale).
+  app.post('/__test/rotate-dpop-nonce', async (_request, reply) => {
+    if (context.dpop === null) {
+      return reply.code(404).send({ error: 'not_found' });
+    }
+    context.dpop.rotateNonce();
+    return { rotated: true };
+  });
 }
