@@ -9,6 +9,7 @@ import {
   TokenStore,
   WebStorageTokenStore,
   withCrossTab,
+  withDpop,
   withResumeRefresh,
 } from 'ngx-token-refresh';
 
@@ -18,7 +19,7 @@ import { DemoSession } from './demo-session';
 import { cookieRefreshWithJsonBody } from './refresh-request';
 import { wireLogInterceptor } from './wire-log';
 
-const { refreshStyle, store, refreshTimeoutMs } = readDemoConfig();
+const { refreshStyle, store, refreshTimeoutMs, dpop } = readDemoConfig();
 
 /**
  * Cookie style: the refresh token never reaches JavaScript, and the access token lives in memory
@@ -61,6 +62,9 @@ export const appConfig: ApplicationConfig = {
       // with an expired access token refreshes at once, so the first click after a laptop's sleep
       // is not a 401. With withCrossTab(), only one tab of a shared session makes the call.
       withResumeRefresh(),
+      // DEMO_DPOP=on: every call that gets the token, and the refresh, is proven with the app's
+      // key (the login too: see login.component.ts), and the server binds the tokens to it.
+      ...(dpop ? [withDpop()] : []),
     ),
   ],
 };

@@ -8,7 +8,12 @@ import {
   signal,
 } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { SKIP_TOKEN_REFRESH, TokenRefreshService, TokenStore } from 'ngx-token-refresh';
+import {
+  DpopService,
+  SKIP_TOKEN_REFRESH,
+  TokenRefreshService,
+  TokenStore,
+} from 'ngx-token-refresh';
 import { firstValueFrom } from 'rxjs';
 
 import { LastBurst } from './burst-outcome';
@@ -60,6 +65,11 @@ const MAX_CALLS = 200;
             token, then fire parallel calls: they all fail with 401 at once, yet the library
             refreshes exactly once and retries each call with the new token.
           </p>
+          @if (dpopThumbprint(); as thumbprint) {
+            <p class="hint" data-testid="dpop" [attr.data-thumbprint]="thumbprint">
+              Tokens: DPoP-bound (key thumbprint {{ thumbprint.slice(0, 12) }}…)
+            </p>
+          }
         </div>
         <button type="button" class="secondary" (click)="signOut()" data-testid="sign-out">
           Sign out
@@ -231,6 +241,9 @@ export class DashboardComponent implements OnInit {
   protected readonly challengeResult = signal('');
   /** The last thing the page has to tell: what an action did, or why it failed. */
   protected readonly message = signal<{ kind: 'info' | 'error'; text: string } | null>(null);
+  /** With `DEMO_DPOP=on`: the thumbprint of the key the tokens are bound to (`cnf.jkt`). */
+  protected readonly dpopThumbprint = signal('');
+  private readonly dpop = inject(DpopService, { optional: true });
   private readonly http = inject(HttpClient);
   private readonly store = inject(TokenStore);
   private readonly demoSession = inject(DemoSession);
@@ -259,6 +272,10 @@ export class DashboardComponent implements OnInit {
       },
     });
     void this.refreshStats();
+    void this.dpop?.thumbprint().then(
+      (thumbprint) => this.dpopThumbprint.set(thumbprint),
+      (error: unknown) => this.tell('error', `No DPoP key: ${describeHttpFailure(error)}`),
+    );
   }
 
   /** Keeps the button's count in step with what is typed, clamped to what the demo allows. */

@@ -5,6 +5,8 @@ export interface DemoConfig {
   readonly store: 'default' | 'session';
   /** The library's `refreshTimeout`, when the server sets one (`DEMO_REFRESH_TIMEOUT_MS`). */
   readonly refreshTimeoutMs: number | null;
+  /** Whether the server binds tokens to the app's DPoP key (`DEMO_DPOP=on`): `withDpop()`. */
+  readonly dpop: boolean;
 }
 
 /** The server's choice, or the defaults when the app runs without the demo server. */
@@ -15,5 +17,6 @@ export function readDemoConfig(): DemoConfig {
     refreshStyle: config?.refreshStyle === 'cookie' ? 'cookie' : 'body',
     store: config?.store === 'session' ? 'session' : 'default',
     refreshTimeoutMs: typeof timeout === 'number' && timeout > 0 ? timeout : null,
+    dpop: config?.dpop === true,
   };
 }

@@ -1,8 +1,14 @@
-import { HttpClient, HttpErrorResponse } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpErrorResponse,
+  HttpEvent,
+  HttpRequest,
+  HttpResponse,
+} from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { ActivatedRoute, Router } from '@angular/router';
-import { TokenSet, TokenStore } from 'ngx-token-refresh';
-import { firstValueFrom } from 'rxjs';
+import { DpopService, TokenSet, TokenStore } from 'ngx-token-refresh';
+import { filter, firstValueFrom, map } from 'rxjs';
 
 import { LastBurst } from './burst-outcome';
 import { DemoSession, SignInReason } from './demo-session';
@@ -72,6 +78,8 @@ export class LoginComponent {
   private readonly store = inject(TokenStore);
   private readonly router = inject(Router);
   private readonly session = inject(DemoSession);
+  /** There with `DEMO_DPOP=on` (`withDpop()` provides it). */
+  private readonly dpop = inject(DpopService, { optional: true });
 
   protected async signIn(event: Event, username: string, password: string): Promise<void> {
     event.preventDefault();
@@ -79,9 +87,7 @@ export class LoginComponent {
     this.error.set('');
     this.busy.set(true);
     try {
-      const tokens = await firstValueFrom(
-        this.http.post<TokenSet>('/api/auth/login', { username, password }),
-      );
+      const tokens = await firstValueFrom(this.requestTokens({ username, password }));
       await this.store.setTokens(tokens);
       this.session.started();
       await this.router.navigate(['/dashboard']);
@@ -91,6 +97,25 @@ export class LoginComponent {
       this.busy.set(false);
     }
   }
+
+  /**
+   * The login call. With DPoP it goes through `DpopService`, which proves it with the app's key (and
+   * answers the server's nonce challenge), so that the server binds the new session to that key.
+   */
+  private requestTokens(credentials: { username: string; password: string }) {
+    if (this.dpop === null) {
+      return this.http.post<TokenSet>('/api/auth/login', credentials);
+    }
+    return this.dpop.sendTokenRequest(new HttpRequest('POST', '/api/auth/login', credentials)).pipe(
+      filter(isResponse),
+      map((answer) => answer.body as TokenSet),
+    );
+  }
+}
+
+/** The library's answers to the sign-in, without the upload and download progress events. */
+function isResponse(event: HttpEvent<unknown>): event is HttpResponse<unknown> {
+  return event instanceof HttpResponse;
 }
 
 function reasonOf(route: ActivatedRoute): SignInReason {
