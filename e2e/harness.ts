@@ -30,6 +30,12 @@ export interface ServerStats {
   graceReplays: number;
   loginFailures: number;
   loginsThrottled: number;
+  /** `DEMO_DPOP=on`: logins and refreshes answered 400 `use_dpop_nonce`. */
+  dpopTokenNonceChallenges: number;
+  /** `DEMO_DPOP=on`: protected calls answered 401 `use_dpop_nonce`. */
+  dpopResourceNonceChallenges: number;
+  /** `DEMO_DPOP=on`: requests refused with `invalid_dpop_proof`. */
+  dpopProofRejections: number;
 }
 
 export interface ServerOptions {
@@ -41,6 +47,8 @@ export interface ServerOptions {
   store?: 'default' | 'session';
   /** `DEMO_REFRESH_TIMEOUT_MS`: the app's `refreshTimeout`. */
   refreshTimeoutMs?: number;
+  /** `DEMO_DPOP=on`: tokens bound to the app's DPoP key, proofs and nonces required. */
+  dpop?: boolean;
 }
 
 /** A demo server in test mode, in its own process, with its own database. */
@@ -66,6 +74,7 @@ export class DemoServer {
         ROTATION_GRACE_SECONDS: optional(this.options.rotationGraceSeconds),
         DEMO_STORE: this.options.store ?? 'default',
         DEMO_REFRESH_TIMEOUT_MS: optional(this.options.refreshTimeoutMs),
+        DEMO_DPOP: this.options.dpop === true ? 'on' : 'off',
         STATIC_DIR: join(ROOT, 'dist/demo-app/browser'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
