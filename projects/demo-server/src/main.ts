@@ -25,9 +25,8 @@ try {
 // The first line is read by the e2e tests and the load script; keep its shape.
 console.log(`listening ${server.url}`);
 const users = SEEDED_USERS.map((user) => `${user.username} / ${user.password}`).join(', ');
-console.log(
-  `\n  ngx-token-refresh demo (${options.refreshStyle}-style refresh): ${server.url}/  (users ${users})\n`,
-);
+const mode = `${options.refreshStyle}-style refresh${options.dpop ? ', DPoP-bound tokens' : ''}`;
+console.log(`\n  ngx-token-refresh demo (${mode}): ${server.url}/  (users ${users})\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
