@@ -97,7 +97,7 @@ export function requireCaller(context: ServerContext) {
   const refuse = async (
     reply: FastifyReply,
     error: string,
-    params: Record<string, string> = { error },
+    params: Record<string, string>,
   ): Promise<void> => {
     counters.unauthorized++;
     await reply.code(401).header('WWW-Authenticate', challengeOf(context, params)).send({ error });
