@@ -95,6 +95,33 @@ describe('DEMO_DPOP=on: DPoP-bound tokens (RFC 9449)', () => {
     assert.equal((await dpopStats(server))['dpopProofRejections'], cases.length);
   });
 
+  it('refuses a jwk that is no valid P-256 public key as invalid_dpop_proof at both endpoints, never 500', async () => {
+    const { accessToken } = await client.signIn();
+    const { x, y } = client.jwk;
+    // Each passes the header checks, and WebCrypto refuses the key data (a DataError, not jose's).
+    const keys = [
+      { kty: 'EC', crv: 'P-256', x: 1, y },
+      { kty: 'EC', crv: 'P-256', x: 'AAAA', y },
+      { kty: 'EC', crv: 'P-256', x: y, y },
+      { kty: 'EC', crv: 'P-384', x, y },
+    ] as unknown as JWK[];
+    for (const jwk of keys) {
+      const resource = await server.get('/api/profile', {
+        Authorization: `DPoP ${accessToken}`,
+        DPoP: await client.proof('GET', '/api/profile', { accessToken, jwk }),
+      });
+      const login = await client.post('/api/auth/login', LOGIN, { jwk });
+
+      assertProofRefused(resource, "The DPoP proof's signature does not verify with its jwk");
+      assert.equal(login.status, 400, JSON.stringify(jwk));
+      assert.deepEqual(login.body, {
+        error: 'invalid_dpop_proof',
+        error_description: "The DPoP proof's signature does not verify with its jwk",
+      });
+    }
+    assert.equal((await dpopStats(server))['dpopProofRejections'], 2 * keys.length);
+  });
+
   it('refuses a proof for another method, URL or time, and accepts one whose URL has a query', async () => {
     const { accessToken } = await client.signIn();
     const { port } = new URL(server.url);
