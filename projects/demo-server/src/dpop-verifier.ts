@@ -121,8 +121,10 @@ export class DpopVerifier {
         algorithms: [DPOP_ALGORITHM],
       }));
     } catch (error) {
-      // A bad signature, a jwk that is not an EC P-256 public key, or claims that are not JSON.
-      if (error instanceof errors.JOSEError) {
+      // A bad signature, a jwk that is not an EC P-256 public key, or claims that are not JSON:
+      // jose's errors, and WebCrypto's DataError for key data it cannot import (a member of the
+      // wrong type or length, a point off the curve, a crv that is not the alg's).
+      if (error instanceof errors.JOSEError || isKeyDataError(error)) {
         return refused("The DPoP proof's signature does not verify with its jwk");
       }
       throw error;
@@ -207,6 +209,10 @@ export function tokenHash(accessToken: string): string {
 
 function refused(description: string): ProofCheck {
   return { jkt: null, error: 'invalid_dpop_proof', description };
+}
+
+function isKeyDataError(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'DataError';
 }
 
 function protectedHeaderOf(proof: string): ProtectedHeaderParameters | null {
