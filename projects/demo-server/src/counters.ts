@@ -1,5 +1,6 @@
 /** What the server counted since it started (or since the last `/__test/reset-stats`). */
 export interface Counters {
+  /** Refresh calls whose DPoP proof passed (all of them without DPoP); refused proofs are below. */
   refreshCalls: number;
   refreshSuccesses: number;
   refreshRejections: number;

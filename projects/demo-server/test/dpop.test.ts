@@ -299,6 +299,32 @@ describe('DEMO_DPOP=on: DPoP-bound tokens (RFC 9449)', () => {
     );
   });
 
+  it('counts a refresh only once its proof passes: nonce challenges and refused proofs apart', async () => {
+    const { refreshToken } = await client.signIn();
+    await server.post('/__test/reset-stats');
+    await server.post('/__test/rotate-dpop-nonce');
+    await server.post('/__test/rotate-dpop-nonce');
+
+    const noProof = await server.post('/api/auth/refresh', { refreshToken });
+    const stale = await client.post('/api/auth/refresh', { refreshToken });
+    const resent = await client.post('/api/auth/refresh', { refreshToken });
+
+    assert.deepEqual(
+      [noProof.body['error'], stale.body['error'], resent.status],
+      ['invalid_dpop_proof', 'use_dpop_nonce', 200],
+    );
+    const stats = (await server.get('/__test/stats')).body;
+    assert.deepEqual(
+      {
+        refreshCalls: stats['refreshCalls'],
+        refreshSuccesses: stats['refreshSuccesses'],
+        dpopTokenNonceChallenges: stats['dpopTokenNonceChallenges'],
+        dpopProofRejections: stats['dpopProofRejections'],
+      },
+      { refreshCalls: 1, refreshSuccesses: 1, dpopTokenNonceChallenges: 1, dpopProofRejections: 1 },
+    );
+  });
+
   it('sends a DPoP-Nonce on every API answer, and none on the app config', async () => {
     const answers = [
       await server.get('/api/demo/stats'),

@@ -58,6 +58,12 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
   });
 
   app.post('/api/auth/refresh', guarded, async (request, reply) => {
+    // A refused proof (a nonce challenge included) is counted apart (`dpop*` counters), not as a
+    // refresh: the client resends it, and the demo promises one refresh per burst.
+    const proof = await proveTokenRequest(request, reply);
+    if (proof === null) {
+      return reply;
+    }
     counters.refreshCalls++;
     const behaviour = context.refreshBehaviour;
     const failure = behaviour.failures;
@@ -65,10 +71,6 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
       failure.remaining--;
       await delayAnswer(context);
       return reply.code(failure.status).send({ error: 'temporarily_unavailable' });
-    }
-    const proof = await proveTokenRequest(request, reply);
-    if (proof === null) {
-      return reply;
     }
     const presented = presentedRefreshToken(request);
     // The binding is checked before the rotation: a wrong key must not spend the token.
