@@ -136,7 +136,7 @@ export function requireCaller(context: ServerContext) {
       }
       return;
     }
-    const proof = await dpop.check(singleHeader(request.headers['dpop']), {
+    const proof = await dpop.check(dpopHeadersOf(request), {
       method: request.method,
       url: requestUrl(request),
       accessToken: token,
@@ -207,9 +207,12 @@ export function requestUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${request.url}`;
 }
 
-/** A header that must come once: its value, or `undefined` when it is missing or repeated. */
-export function singleHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? undefined : value;
+/**
+ * Every `DPoP` header of the request, as sent. Read from Node's `headersDistinct`: `headers` joins
+ * repeated ones into one string (`"p1, p2"`), which would hide that two proofs came.
+ */
+export function dpopHeadersOf(request: FastifyRequest): string[] | undefined {
+  return request.raw.headersDistinct['dpop'];
 }
 
 /** The caller that `requireCaller` admitted. */

@@ -91,8 +91,20 @@ export class DpopVerifier {
     this.#nonce = { current: newNonce(), previous: this.#nonce.current, since: this.#now() };
   }
 
-  /** Checks `proof` (the `DPoP` header) against the request; see the class. */
-  async check(proof: string | undefined, target: ProofTarget): Promise<ProofCheck> {
+  /**
+   * Checks the proof against the request; see the class.
+   *
+   * @param proofs - The request's `DPoP` header: its value, or each value when it came more than
+   *   once (RFC 9449 §4.3 allows one), or `undefined` without one.
+   */
+  async check(
+    proofs: string | readonly string[] | undefined,
+    target: ProofTarget,
+  ): Promise<ProofCheck> {
+    if (typeof proofs !== 'string' && proofs !== undefined && proofs.length > 1) {
+      return refused('The request has more than one DPoP header');
+    }
+    const proof = typeof proofs === 'string' ? proofs : proofs?.[0];
     if (proof === undefined || proof === '') {
       return refused('The request has no DPoP proof');
     }

@@ -6,7 +6,7 @@ import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, SignJWT 
 import type { JWK } from 'jose';
 
 import { DpopVerifier } from '../src/dpop-verifier.ts';
-import { startTestServer, temporaryDir } from './helpers.ts';
+import { rawRequest, startTestServer, statusOf, temporaryDir } from './helpers.ts';
 import type { JsonAnswer, TestServer } from './helpers.ts';
 
 const LOGIN = { username: 'demo', password: 'demo-password' };
@@ -323,6 +323,43 @@ describe('DEMO_DPOP=on: DPoP-bound tokens (RFC 9449)', () => {
       },
       { refreshCalls: 1, refreshSuccesses: 1, dpopTokenNonceChallenges: 1, dpopProofRejections: 1 },
     );
+  });
+
+  it('refuses two DPoP headers as invalid_dpop_proof, though each proof alone passes', async () => {
+    const { accessToken } = await client.signIn();
+    const { host } = new URL(server.url);
+    const twoProofs = async (method: string, path: string, token?: string) =>
+      [
+        `DPoP: ${await client.proof(method, path, { accessToken: token })}`,
+        `DPoP: ${await client.proof(method, path, { accessToken: token })}`,
+      ].join('\r\n');
+
+    const resource = await rawRequest(
+      server.url,
+      `GET /api/profile HTTP/1.1\r\nHost: ${host}\r\nAuthorization: DPoP ${accessToken}\r\n` +
+        `${await twoProofs('GET', '/api/profile', accessToken)}\r\nConnection: close\r\n\r\n`,
+    );
+    const body = JSON.stringify(LOGIN);
+    const login = await rawRequest(
+      server.url,
+      `POST /api/auth/login HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n${await twoProofs('POST', '/api/auth/login')}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+
+    assert.equal(statusOf(resource.response), 401);
+    assert.match(
+      resource.response,
+      /\r\nwww-authenticate: DPoP realm="demo", error="invalid_dpop_proof", error_description="The request has more than one DPoP header", algs="ES256"\r\n/i,
+    );
+    assert.equal(statusOf(login.response), 400);
+    assert.ok(
+      login.response.endsWith(
+        '{"error":"invalid_dpop_proof","error_description":"The request has more than one DPoP header"}',
+      ),
+      login.response,
+    );
+    assert.equal((await dpopStats(server))['dpopProofRejections'], 2);
   });
 
   it('sends a DPoP-Nonce on every API answer, and none on the app config', async () => {

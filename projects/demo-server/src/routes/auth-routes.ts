@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { refuseProof, requestUrl, singleHeader } from '../context.ts';
+import { dpopHeadersOf, refuseProof, requestUrl } from '../context.ts';
 import type { ServerContext } from '../context.ts';
 import { crossOriginReason, isJsonRequest } from '../cross-origin.ts';
 import { PasswordHasherBusy } from '../passwords.ts';
@@ -153,7 +153,7 @@ export function authRoutes(app: FastifyInstance, context: ServerContext): void {
     if (context.dpop === null) {
       return { jkt: null };
     }
-    const proof = await context.dpop.check(singleHeader(request.headers['dpop']), {
+    const proof = await context.dpop.check(dpopHeadersOf(request), {
       method: request.method,
       url: requestUrl(request),
     });
