@@ -69,6 +69,12 @@ describe('the demo with DEMO_DPOP=on, in Chromium', () => {
 
     expect(await fireCalls(page, BURST)).toEqual({ ok: BURST, failed: 0 });
 
+    expect(await burstFigures(page)).toEqual({
+      unauthorized: '20',
+      nonceChallenges: '0',
+      refreshes: '1',
+      retries: '20',
+    });
     expect(await demo().stats()).toMatchObject({
       refreshCalls: 1,
       refreshSuccesses: 1,
@@ -133,7 +139,55 @@ describe('the demo with DEMO_DPOP=on, in Chromium', () => {
     expect(typeof claimsOf(profileCalls[1].dpop ?? '')['nonce']).toBe('string');
     expect(claimsOf(tokenOf(profileCalls[1]))['cnf']).toEqual({ jkt: thumbprint });
   });
+
+  it('after the nonce went stale (2 minutes idle), a burst still shows 1 refresh and 20 successes, the nonce challenges apart', async () => {
+    if (!browser) throw new Error('the browser did not launch');
+    const page = await browser.context.newPage();
+    await signIn(page, demo());
+    await thumbprintShown(page);
+    // Two rotations, as two idle minutes make: the nonce the app holds is no longer accepted.
+    await demo().hook('rotate-dpop-nonce', {});
+    await demo().hook('rotate-dpop-nonce', {});
+    await demo().hook('expire-access-tokens', {});
+    await demo().hook('reset-stats', {});
+
+    expect(await fireCalls(page, BURST)).toEqual({ ok: BURST, failed: 0 });
+
+    // Each call: a nonce challenge, its resend with the new nonce (401 expired), and a retry.
+    expect(await demo().stats()).toMatchObject({
+      refreshCalls: 1,
+      refreshSuccesses: 1,
+      refreshRejections: 0,
+      unauthorized: 2 * BURST,
+      apiCalls: 3 * BURST,
+      dpopTokenNonceChallenges: 0,
+      dpopResourceNonceChallenges: BURST,
+      dpopProofRejections: 0,
+    });
+    expect(await burstFigures(page)).toEqual({
+      unauthorized: '20',
+      nonceChallenges: '20',
+      refreshes: '1',
+      retries: '20',
+    });
+    await page.getByTestId('nonce-challenges').filter({ hasText: /^20$/ }).waitFor();
+    expect(await page.getByTestId('refresh-calls').textContent()).toBe('1');
+    expect(await page.getByTestId('unauthorized').textContent()).toBe('40');
+    await page.close();
+  });
 });
+
+/** The figures the dashboard shows for the last burst. */
+async function burstFigures(page: Page): Promise<Record<string, string | undefined>> {
+  const text = async (id: string) => (await page.getByTestId(id).textContent())?.trim();
+  await page.getByTestId('burst').waitFor();
+  return {
+    unauthorized: await text('burst-unauthorized'),
+    nonceChallenges: await text('burst-nonce-challenges'),
+    refreshes: await text('burst-refreshes'),
+    retries: await text('burst-retries'),
+  };
+}
 
 /** The full thumbprint of the key the dashboard shows. */
 async function thumbprintShown(page: Page): Promise<string> {

@@ -2,6 +2,7 @@ import { HttpClient, HttpContext } from '@angular/common/http';
 import {
   ChangeDetectionStrategy,
   Component,
+  computed,
   DestroyRef,
   inject,
   OnInit,
@@ -31,8 +32,13 @@ interface CallResult {
 /** What one burst of calls caused, as this tab saw it. */
 interface BurstFigures {
   readonly calls: number;
+  /** 401s other than DPoP nonce challenges (an expired token, in the demo). */
   readonly unauthorized: number;
+  /** `withDpop()`: answers asking for a new nonce, to the calls and to the refresh. */
+  readonly nonceChallenges: number;
+  /** Refresh calls, their nonce resends left out. */
   readonly refreshes: number;
+  /** Retries after a refresh, nonce resends left out. */
   readonly retries: number;
   readonly milliseconds: number;
 }
@@ -41,6 +47,10 @@ interface BurstFigures {
 interface ServerStats {
   readonly refreshCalls: number;
   readonly unauthorized: number;
+  /** `DEMO_DPOP=on`: refresh and login calls answered 400 `use_dpop_nonce`. */
+  readonly dpopTokenNonceChallenges?: number;
+  /** `DEMO_DPOP=on`: API calls answered 401 `use_dpop_nonce` (within `unauthorized`). */
+  readonly dpopResourceNonceChallenges?: number;
 }
 
 /** One line of the event log, numbered in the order it happened. */
@@ -166,6 +176,12 @@ const MAX_CALLS = 200;
               <dt>401s received</dt>
               <dd data-testid="burst-unauthorized">{{ figures.unauthorized }}</dd>
             </div>
+            @if (isDpop) {
+              <div>
+                <dt>DPoP nonce challenges (each resent once with the new nonce)</dt>
+                <dd data-testid="burst-nonce-challenges">{{ figures.nonceChallenges }}</dd>
+              </div>
+            }
             <div>
               <dt>Refresh calls sent</dt>
               <dd data-testid="burst-refreshes">{{ figures.refreshes }}</dd>
@@ -192,6 +208,12 @@ const MAX_CALLS = 200;
             <dt>401s sent</dt>
             <dd data-testid="unauthorized">{{ stats().unauthorized }}</dd>
           </div>
+          @if (isDpop) {
+            <div>
+              <dt>DPoP nonce challenges (401s above, and 400s)</dt>
+              <dd data-testid="nonce-challenges">{{ serverNonceChallenges() }}</dd>
+            </div>
+          }
         </dl>
       </section>
 
@@ -244,6 +266,13 @@ export class DashboardComponent implements OnInit {
   /** With `DEMO_DPOP=on`: the thumbprint of the key the tokens are bound to (`cnf.jkt`). */
   protected readonly dpopThumbprint = signal('');
   private readonly dpop = inject(DpopService, { optional: true });
+  /** Whether the app proves its calls (`withDpop()`), so that nonce challenges can happen. */
+  protected readonly isDpop = this.dpop !== null;
+  protected readonly serverNonceChallenges = computed(
+    () =>
+      (this.stats().dpopTokenNonceChallenges ?? 0) +
+      (this.stats().dpopResourceNonceChallenges ?? 0),
+  );
   private readonly http = inject(HttpClient);
   private readonly store = inject(TokenStore);
   private readonly demoSession = inject(DemoSession);
@@ -323,7 +352,6 @@ export class DashboardComponent implements OnInit {
     );
     this.lastBurst.start(count);
     this.burst.set(burst);
-    const context = new HttpContext().set(BURST_ID, burst);
     const done = (id: number, status: 'ok' | 'failed', detail: string) => {
       this.lastBurst.record(status, detail);
       (status === 'ok' ? this.okCount : this.failedCount).update((n) => n + 1);
@@ -335,6 +363,8 @@ export class DashboardComponent implements OnInit {
       }
     };
     for (let id = 0; id < count; id++) {
+      // A context per call: the wire log tells a call's nonce resend by it.
+      const context = new HttpContext().set(BURST_ID, burst);
       this.http.get(`/api/data/${id}`, { context }).subscribe({
         next: () => done(id, 'ok', ''),
         error: (error: unknown) => {
@@ -424,8 +454,9 @@ export class DashboardComponent implements OnInit {
     this.burstFigures.set({
       calls: count,
       unauthorized: wire.unauthorized,
+      nonceChallenges: wire.nonceChallenges + this.wire.refreshNonceChallengesSince(startedAt),
       refreshes: this.wire.refreshesSince(startedAt),
-      retries: Math.max(0, wire.sent - count),
+      retries: Math.max(0, wire.sent - count - wire.nonceResends),
       milliseconds: Math.round(performance.now() - startedAt),
     });
     this.wire.forget(burst);
