@@ -41,6 +41,9 @@ export default {
   ignoreStatic: true,
   // One type-checker process and two test runners: the checker is idle once the mutants are checked.
   concurrency: 3,
+  // Room for a few tests that each fail on Jest's 1 s timeout (a queue left hanging) within one mutant
+  // run, before Stryker calls it a timeout and restarts the test runner (slow).
+  timeoutMS: 10_000,
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],

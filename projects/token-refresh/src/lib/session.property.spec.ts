@@ -45,26 +45,37 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.constant<Step>({ kind: 'fail-next-write' }) },
 );
 
+/** Time for all the runs of the property, instrumented by StrykerJS on a busy machine. */
+const PROPERTY_TEST_TIMEOUT_MS = 30_000;
+
 describe('sessions under random interleavings (property-based)', () => {
   afterEach(() => TestBed.resetTestingModule());
 
-  it('never sends a token of a session that was cleared or replaced, and settles every request', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(stepArbitrary, { minLength: 1, maxLength: 40 }), async (steps) => {
-        TestBed.resetTestingModule();
-        const run = new Run();
-        for (const step of steps) {
-          await run.apply(step);
-          run.checkOneRefreshInFlight();
-          run.checkTokensBelongToTheCurrentSession();
-        }
-        await run.drain();
-        run.checkEveryRequestEndedOnce();
-        await run.checkNextRequestUsesTheCurrentSession();
-      }),
-      { numRuns: 150 },
-    );
-  });
+  it(
+    'never sends a token of a session that was cleared or replaced, and settles every request',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(stepArbitrary, { minLength: 1, maxLength: 40 }),
+          async (steps) => {
+            TestBed.resetTestingModule();
+            const run = new Run();
+            for (const step of steps) {
+              await run.apply(step);
+              run.checkOneRefreshInFlight();
+              run.checkTokensBelongToTheCurrentSession();
+            }
+            await run.drain();
+            run.checkEveryRequestEndedOnce();
+            await run.checkNextRequestUsesTheCurrentSession();
+          },
+        ),
+        { numRuns: 150 },
+      );
+      // Hundreds of runs: more time than the short timeout of mutation runs (jest.mutation.config.js).
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
 });
 
 /**

@@ -31,29 +31,37 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
 );
 
+/** Time for all the runs of the property, instrumented by StrykerJS on a busy machine. */
+const PROPERTY_TEST_TIMEOUT_MS = 30_000;
+
 describe('token refresh under random interleavings (property-based)', () => {
   afterEach(() => TestBed.resetTestingModule());
 
-  it('keeps at most one refresh in flight, completes every request exactly once and bounds its retries', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 2 }),
-        fc.array(stepArbitrary, { minLength: 1, maxLength: 60 }),
-        (maxRetries, steps) => {
-          TestBed.resetTestingModule();
-          const run = new Run(maxRetries);
-          for (const step of steps) {
-            run.apply(step);
-            run.checkOneRefreshInFlight();
-          }
-          run.drain();
-          run.checkEveryRequestEndedOnce();
-          run.checkRetriesBounded();
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'keeps at most one refresh in flight, completes every request exactly once and bounds its retries',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 2 }),
+          fc.array(stepArbitrary, { minLength: 1, maxLength: 60 }),
+          (maxRetries, steps) => {
+            TestBed.resetTestingModule();
+            const run = new Run(maxRetries);
+            for (const step of steps) {
+              run.apply(step);
+              run.checkOneRefreshInFlight();
+            }
+            run.drain();
+            run.checkEveryRequestEndedOnce();
+            run.checkRetriesBounded();
+          },
+        ),
+        { numRuns: 300 },
+      );
+      // Hundreds of runs: more time than the short timeout of mutation runs (jest.mutation.config.js).
+    },
+    PROPERTY_TEST_TIMEOUT_MS,
+  );
 });
 
 /** The system under test with a scripted API and refresh endpoint, and what each request saw. */
