@@ -223,6 +223,66 @@ describe('session edges: a store that fails to clear', () => {
   });
 });
 
+describe('session edges: the refresh token a refresh spends', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
+
+  it('never spends the refresh token of a session whose clear() failed', async () => {
+    const store = new MemoryTokenStore();
+    store.clear = () => {
+      throw new Error('disk full');
+    };
+    const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
+    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    await expect(TestBed.inject(TokenRefreshService).clearSession()).rejects.toMatchObject({
+      code: 'store-failed',
+    });
+
+    const request = record(http.get('/api/a'));
+    reject401(backend.expectOne('/api/a'));
+
+    // Body style without a refresh token makes no call: refresh-1 belongs to the ended session.
+    backend.expectNone(REFRESH_URL);
+    expect(request.errors).toHaveLength(1);
+  });
+
+  it('refreshes with the stored refresh token when no access token is stored (lost on reload)', () => {
+    const store: TokenStore = {
+      getAccessToken: () => null,
+      getRefreshToken: () => 'refresh-1',
+      setTokens: () => undefined,
+      clear: () => undefined,
+    };
+    const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
+
+    const request = record(http.get('/api/a'));
+    const first = backend.expectOne('/api/a');
+    expect(first.request.headers.has('Authorization')).toBe(false);
+    reject401(first);
+
+    const refresh = expectRefresh(backend);
+    expect(refresh.request.body).toEqual({ refreshToken: 'refresh-1' });
+    refresh.flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    const retry = backend.expectOne('/api/a');
+    expect(bearerOf(retry)).toBe('Bearer access-2');
+    retry.flush('ok');
+    expect(request.values).toEqual(['ok']);
+  });
+
+  it('names getExpiresAt() when the store fails there', () => {
+    const store = new MemoryTokenStore();
+    store.getExpiresAt = () => {
+      throw new Error('disk unreadable');
+    };
+    const { http } = setUp({}, [{ provide: TokenStore, useValue: store }]);
+    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    const request = record(http.get('/api/a'));
+
+    expect(request.errors[0]).toMatchObject({ code: 'store-failed' });
+    expect((request.errors[0] as Error).message).toContain('TokenStore.getExpiresAt()');
+  });
+});
+
 describe('session edges: the end of the injector', () => {
   it('releases every waiter and throws nothing when the injector is destroyed mid-refresh', () => {
     TestBed.configureTestingModule({});
