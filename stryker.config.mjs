@@ -39,7 +39,8 @@ export default {
   // Static mutants (module-level constants) are reached by every test of every file that imports them:
   // each costs a run of the whole suite with a fresh module registry. They are listed as ignored.
   ignoreStatic: true,
-  // One type-checker process and two test runners: the checker is idle once the mutants are checked.
+  // Two type-checker processes and one test runner while mutants are type-checked, then three test
+  // runners: on 2 cores, a third runner uses the time the others spend waiting on Jest's start-up.
   concurrency: 3,
   // Room for a few tests that each fail on Jest's 1 s timeout (a queue left hanging) within one mutant
   // run, before Stryker calls it a timeout and restarts the test runner (slow).
