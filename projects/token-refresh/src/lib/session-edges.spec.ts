@@ -187,17 +187,21 @@ describe('session edges: a new session always wins over the old one', () => {
 describe('session edges: a store that fails to clear', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
 
-  it('still ends the session for the app when clear() throws on logout, until a new login', async () => {
+  /** Signed in as access-1 / refresh-1, with a store whose clear() always throws. */
+  function signedInWithFailingClear() {
     const store = new MemoryTokenStore();
     store.clear = () => {
       throw new Error('disk full');
     };
     const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
     store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    return { http, backend, store, service: TestBed.inject(TokenRefreshService) };
+  }
 
-    await expect(TestBed.inject(TokenRefreshService).clearSession()).rejects.toMatchObject({
-      code: 'store-failed',
-    });
+  it('still ends the session for the app when clear() throws on logout, until a new login', async () => {
+    const { http, backend, store, service } = signedInWithFailingClear();
+
+    await expect(service.clearSession()).rejects.toMatchObject({ code: 'store-failed' });
     http.get('/api/a').subscribe();
     expect(backend.expectOne('/api/a').request.headers.has('Authorization')).toBe(false);
 
@@ -207,13 +211,7 @@ describe('session edges: a store that fails to clear', () => {
   });
 
   it('keeps the tokens hidden when a second clear() fails too', async () => {
-    const store = new MemoryTokenStore();
-    store.clear = () => {
-      throw new Error('disk full');
-    };
-    const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    const service = TestBed.inject(TokenRefreshService);
+    const { http, backend, service } = signedInWithFailingClear();
 
     await expect(service.clearSession()).rejects.toMatchObject({ code: 'store-failed' });
     await expect(service.clearSession()).rejects.toMatchObject({ code: 'store-failed' });
@@ -221,21 +219,10 @@ describe('session edges: a store that fails to clear', () => {
     http.get('/api/a').subscribe();
     expect(backend.expectOne('/api/a').request.headers.has('Authorization')).toBe(false);
   });
-});
-
-describe('session edges: the refresh token a refresh spends', () => {
-  afterEach(() => TestBed.inject(HttpTestingController).verify());
 
   it('never spends the refresh token of a session whose clear() failed', async () => {
-    const store = new MemoryTokenStore();
-    store.clear = () => {
-      throw new Error('disk full');
-    };
-    const { http, backend } = setUp({}, [{ provide: TokenStore, useValue: store }]);
-    store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
-    await expect(TestBed.inject(TokenRefreshService).clearSession()).rejects.toMatchObject({
-      code: 'store-failed',
-    });
+    const { http, backend, service } = signedInWithFailingClear();
+    await expect(service.clearSession()).rejects.toMatchObject({ code: 'store-failed' });
 
     const request = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
@@ -244,6 +231,10 @@ describe('session edges: the refresh token a refresh spends', () => {
     backend.expectNone(REFRESH_URL);
     expect(request.errors).toHaveLength(1);
   });
+});
+
+describe('session edges: the refresh token a refresh spends', () => {
+  afterEach(() => TestBed.inject(HttpTestingController).verify());
 
   it('refreshes with the stored refresh token when no access token is stored (lost on reload)', () => {
     const store: TokenStore = {
