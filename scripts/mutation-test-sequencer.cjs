@@ -25,7 +25,9 @@ class MutationTestSequencer extends Sequencer {
     }
     return sorted.filter((test) => {
       const titles = this.#topLevelTitles(test.path);
-      return titles === null || names.some((name) => titles.some((title) => startsWith(name, title)));
+      return (
+        titles === null || names.some((name) => titles.some((title) => startsWith(name, title)))
+      );
     });
   }
 
