@@ -95,7 +95,6 @@ export class RefreshGate {
   readonly #stateSignal = signal<TokenRefreshState>('idle');
 
   #inFlight: InFlightRefresh | null = null;
-  #isDestroyed = false;
   /** Whether the session has ended and `onSessionExpired` already ran for it. */
   #isSessionExpired = false;
   /**
@@ -126,7 +125,6 @@ export class RefreshGate {
     });
     inject(DestroyRef).onDestroy(() => {
       // The app (or a server render) is over: end the refresh and let every waiter go, quietly.
-      this.#isDestroyed = true;
       this.#inFlight?.subscription.unsubscribe();
       this.#inFlight = null;
       this.#waiters.release((waiter) => waiter.complete());
@@ -270,12 +268,13 @@ export class RefreshGate {
   #refresh(staleToken: string | null): Observable<TokenSet> {
     const refreshInThisTab = () =>
       this.#session.snapshot().pipe(
-        switchMap((before) =>
+        switchMap((before) => {
           // Another tab may have refreshed this session while this one waited for its turn.
-          before.accessToken !== null && before.accessToken !== staleToken
-            ? of(tokensOf(before))
-            : this.#call(before),
-        ),
+          const stored = before.accessToken;
+          return stored !== null && stored !== staleToken
+            ? of(storedTokens(before, stored))
+            : this.#call(before);
+        }),
       );
     const refreshed = this.#coordinator
       ? this.#coordinator.runExclusive(refreshInThisTab)
@@ -398,7 +397,7 @@ export class RefreshGate {
   #expireSession(error: TokenRefreshError): void {
     const isFirstExpiry = !this.#isSessionExpired;
     this.#isSessionExpired = true;
-    if (isFirstExpiry && !this.#isDestroyed) {
+    if (isFirstExpiry) {
       this.#eventsSubject.next({ type: 'session-expired', error });
       this.#runOnSessionExpired();
     }
@@ -488,10 +487,10 @@ function deliver(outcome: RefreshOutcome, waiter: Subscriber<string>): void {
   }
 }
 
-/** The tokens of a snapshot whose access token is known to be there. */
-function tokensOf(snapshot: SessionSnapshot): TokenSet {
+/** The tokens of a snapshot, whose access token is `accessToken`. */
+function storedTokens(snapshot: SessionSnapshot, accessToken: string): TokenSet {
   return {
-    accessToken: snapshot.accessToken ?? '',
+    accessToken,
     refreshToken: snapshot.refreshToken,
     expiresAt: snapshot.expiresAt ?? undefined,
   };
