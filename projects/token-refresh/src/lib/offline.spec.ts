@@ -69,9 +69,23 @@ describe('offline refresh', () => {
 
       void service.refresh();
       expect(service.state()).toBe('refreshing');
-      expectRefresh(backend).flush({ accessToken: 'access-2' });
       goOnline(onLine);
+      expect(service.state()).toBe('refreshing');
+      expectRefresh(backend).flush({ accessToken: 'access-2' });
       expect(service.state()).toBe('idle');
+    });
+
+    it('listens for online only after an offline failure: other failures leave no listener behind', () => {
+      const { http, backend, store } = setUp();
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+      const addListener = jest.spyOn(window, 'addEventListener');
+      http.get('/api/a').subscribe({ error: () => undefined });
+      reject401(backend.expectOne('/api/a'));
+
+      expectRefresh(backend).flush('down', { status: 503, statusText: 'Service Unavailable' });
+
+      expect(addListener.mock.calls.filter(([type]) => type === 'online')).toEqual([]);
+      addListener.mockRestore();
     });
   });
 

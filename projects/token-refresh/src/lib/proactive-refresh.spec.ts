@@ -105,6 +105,53 @@ describe('proactive refresh', () => {
     }
   });
 
+  describe('of tokens a refresh handed out, by their lifetime against a 30 s leeway', () => {
+    beforeEach(() => jest.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z') }));
+    afterEach(() => jest.useRealTimers());
+
+    /** Refreshes once, answering `answer`, and returns the stored access token's next use. */
+    function refreshTo(answer: object) {
+      const { http, backend, store } = setUp({ expiryLeeway: 30_000 });
+      void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });
+      http.get('/api/a').subscribe();
+      expectRefresh(backend).flush(answer);
+      backend.expectOne('/api/a').flush({});
+      return { http, backend };
+    }
+
+    it('refreshes a 60 s token again once it is within the leeway, and not before', () => {
+      const { http, backend } = refreshTo({ accessToken: 'token-60s', expiresIn: 60 });
+
+      jest.advanceTimersByTime(29_000);
+      http.get('/api/b').subscribe();
+      expect(bearerOf(backend.expectOne('/api/b'))).toBe('Bearer token-60s');
+      jest.advanceTimersByTime(2_000);
+      http.get('/api/c').subscribe();
+
+      expectRefresh(backend).flush({ accessToken: 'token-next', expiresIn: 60 });
+      expect(bearerOf(backend.expectOne('/api/c'))).toBe('Bearer token-next');
+    });
+
+    it('uses a token whose lifetime equals the leeway, without refreshing it again at once', () => {
+      const { http, backend } = refreshTo({ accessToken: 'token-30s', expiresIn: 30 });
+
+      http.get('/api/b').subscribe();
+
+      backend.expectNone(REFRESH_URL);
+      expect(bearerOf(backend.expectOne('/api/b'))).toBe('Bearer token-30s');
+    });
+
+    it('uses a token that expires the very moment it arrives, without refreshing it again', () => {
+      const expiringNow = jwt(0); // exp is this second, and the clock stands at a whole second
+      const { http, backend } = refreshTo({ accessToken: expiringNow });
+
+      http.get('/api/b').subscribe();
+
+      backend.expectNone(REFRESH_URL);
+      expect(bearerOf(backend.expectOne('/api/b'))).toBe(`Bearer ${expiringNow}`);
+    });
+  });
+
   it('never refreshes proactively a token that arrived already expired by this clock (clock skew)', () => {
     const { http, backend, store } = setUp();
     void store.setTokens({ accessToken: jwt(-1), refreshToken: 'refresh-1' });

@@ -21,6 +21,7 @@ import {
 import { TestBed } from '@angular/core/testing';
 import { retry, Subject, takeUntil } from 'rxjs';
 
+import { TokenRefreshError } from './errors';
 import { provideTokenRefresh } from './provide-token-refresh';
 import { cookieRefresh } from './refresh-request';
 import {
@@ -76,7 +77,11 @@ describe('session edges: a new session always wins over the old one', () => {
     expect(store.getAccessToken()).toBe('new-access');
     expect(expired).toEqual([]);
     expect(TestBed.inject(TokenRefreshService).state()).toBe('idle');
+    // The old session's own end stays readable as the cause.
     expect(oldRequest.errors[0]).toMatchObject({ code: 'session-cleared' });
+    expect((oldRequest.errors[0] as TokenRefreshError).cause).toMatchObject({
+      code: 'session-expired',
+    });
   });
 
   it('after clearSession(), sends new requests at once without a token, then with a new login', async () => {

@@ -2,7 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 
 import { TokenRefreshError } from './errors';
-import { Session } from './session';
+import { isSameSession, Session } from './session';
 import { MemoryTokenStore, TokenSet, TokenStore } from './token-store';
 
 describe('Session', () => {
@@ -113,6 +113,127 @@ describe('Session', () => {
 
     expect((error as TokenRefreshError).code).toBe('store-failed');
     expect((error as TokenRefreshError).message).toContain('TokenStore.getRefreshToken()');
+  });
+
+  it('shows the refresh token of a new login after a clear() that failed', async () => {
+    const { session, store } = setUpSession({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const clear = jest.spyOn(store, 'clear').mockImplementationOnce(() => {
+      throw new Error('storage unavailable');
+    });
+    await rejectionOf(session.clear());
+    expect(clear).toHaveBeenCalledTimes(1);
+    expect(await firstValueFrom(session.snapshot())).toMatchObject({
+      accessToken: null,
+      refreshToken: null,
+    });
+
+    store.setTokens({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+
+    expect(await firstValueFrom(session.snapshot())).toMatchObject({
+      accessToken: 'access-2',
+      refreshToken: 'refresh-2',
+    });
+  });
+
+  it('fails with store-failed naming clear() when the store cannot clear', async () => {
+    const { session, store } = setUpSession({ accessToken: 'access-1' });
+    jest.spyOn(store, 'clear').mockImplementation(() => {
+      throw new Error('storage unavailable');
+    });
+
+    const error = await rejectionOf(session.clear());
+
+    expect((error as TokenRefreshError).code).toBe('store-failed');
+    expect((error as TokenRefreshError).message).toContain('TokenStore.clear()');
+  });
+
+  describe('continuing a session after a step-up', () => {
+    it('stores the step-up tokens over a refresh of the same session made meanwhile', async () => {
+      const { session, store } = setUpSession({
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+      });
+      const from = await firstValueFrom(session.snapshot());
+      await firstValueFrom(session.replace(from, { accessToken: 'access-2' }));
+
+      const stored = await firstValueFrom(
+        session.continueSession(from, { accessToken: 'stepped-up' }),
+      );
+
+      expect(stored).toEqual({ accessToken: 'stepped-up', refreshToken: 'refresh-1' });
+      expect(store.getAccessToken()).toBe('stepped-up');
+    });
+
+    it('leaves a login the app stored meanwhile alone', async () => {
+      const { session, store } = setUpSession({
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+      });
+      const from = await firstValueFrom(session.snapshot());
+      store.setTokens({ accessToken: 'other-access', refreshToken: 'other-refresh' });
+
+      const stored = await firstValueFrom(
+        session.continueSession(from, { accessToken: 'stepped-up' }),
+      );
+
+      expect(stored).toBeNull();
+      expect([store.getAccessToken(), store.getRefreshToken()]).toEqual([
+        'other-access',
+        'other-refresh',
+      ]);
+    });
+
+    it('leaves a store that the app emptied itself meanwhile empty', async () => {
+      const { session, store } = setUpSession({
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+      });
+      const from = await firstValueFrom(session.snapshot());
+      store.clear(); // a logout that bypassed clearSession()
+
+      const stored = await firstValueFrom(
+        session.continueSession(from, { accessToken: 'stepped-up' }),
+      );
+
+      expect(stored).toBeNull();
+      expect(store.getAccessToken()).toBeNull();
+    });
+
+    it('leaves alone the next session after a logout, even once the library refreshed it', async () => {
+      const { session, store } = setUpSession({
+        accessToken: 'access-1',
+        refreshToken: 'refresh-1',
+      });
+      const from = await firstValueFrom(session.snapshot());
+      await firstValueFrom(session.clear());
+      store.setTokens({ accessToken: 'next-access-1', refreshToken: 'next-refresh-1' });
+      const next = await firstValueFrom(session.snapshot());
+      await firstValueFrom(session.replace(next, { accessToken: 'next-access-2' }));
+
+      const stored = await firstValueFrom(
+        session.continueSession(from, { accessToken: 'stepped-up' }),
+      );
+
+      expect(stored).toBeNull();
+      expect(store.getAccessToken()).toBe('next-access-2');
+    });
+  });
+
+  it('tells two snapshots apart by their epoch, their access token or their refresh token', () => {
+    const tokens = { accessToken: 'access-1', refreshToken: 'refresh-1', expiresAt: null };
+    const snapshot = { epoch: 1, ...tokens };
+
+    expect(isSameSession(snapshot, { ...snapshot, expiresAt: 42 })).toBe(true);
+    expect(isSameSession(snapshot, { ...snapshot, epoch: 2 })).toBe(false);
+    // A cookie-style login: no refresh token on either side, another access token.
+    const cookieSession = {
+      epoch: 1,
+      accessToken: 'access-1',
+      refreshToken: null,
+      expiresAt: null,
+    };
+    expect(isSameSession(cookieSession, { ...cookieSession, accessToken: 'access-2' })).toBe(false);
+    expect(isSameSession(snapshot, { ...snapshot, refreshToken: 'refresh-2' })).toBe(false);
   });
 });
 
