@@ -141,6 +141,62 @@ describe('provideTokenRefresh: configuration errors', () => {
       '"refreshTimeout" must be a positive number of milliseconds up to 2147483647 (what setTimeout holds), got 2147483648.',
     ],
     ['a misspelt option', { refreshURL: '/x' }, '"refreshURL" is not an option (misspelt?).'],
+    [
+      'a refreshUrl given as a list',
+      { refreshUrl: ['/a'] },
+      '"refreshUrl" must be a non-empty URL, got an array.',
+    ],
+    [
+      'a null maxRetries',
+      { maxRetries: null },
+      '"maxRetries" must be a non-negative integer, got null.',
+    ],
+    ['a number in skipUrls', { skipUrls: [42] }, '"skipUrls[0]" must be a non-empty string'],
+    [
+      'a status below 100',
+      { statusCodes: [99] },
+      '"statusCodes[0]" must be an HTTP status from 100 to 599, got 99.',
+    ],
+    [
+      'a status above 599',
+      { statusCodes: [600] },
+      '"statusCodes[0]" must be an HTTP status from 100 to 599, got 600.',
+    ],
+    [
+      'a fractional status',
+      { statusCodes: [401.5] },
+      '"statusCodes[0]" must be an HTTP status from 100 to 599, got 401.5.',
+    ],
+    [
+      'a status given as text',
+      { statusCodes: ['401'] },
+      '"statusCodes[0]" must be an HTTP status from 100 to 599, got "401".',
+    ],
+    [
+      'a global RegExp in allowedOrigins',
+      { allowedOrigins: [/example/g] },
+      '"allowedOrigins[0]" must not use the g or y flag, got /example/g.',
+    ],
+    [
+      'a headerName that is not text',
+      { headerName: 42 },
+      '"headerName" must be a valid HTTP header name, got 42.',
+    ],
+    [
+      'an authScheme that is not text',
+      { authScheme: null },
+      '"authScheme" must be a single word such as "Bearer", or "" for none, got null.',
+    ],
+    [
+      'a refreshTimeout given as text',
+      { refreshTimeout: '5000' },
+      '"refreshTimeout" must be a positive number of milliseconds up to 2147483647 (what setTimeout holds), got "5000".',
+    ],
+    [
+      'a store given as a factory function',
+      { store: () => ({}) },
+      '"store" must be a TokenStore class or instance; a function that is not such a class (a factory?) was given.',
+    ],
   ])('rejects %s with an NGTR101 error naming the option', (_, override, message) => {
     const config: TokenRefreshConfig = { ...valid, ...(override as object) };
     expect(() => provideTokenRefresh(config)).toThrow(`NGTR101: provideTokenRefresh: ${message}`);
@@ -173,6 +229,18 @@ describe('provideTokenRefresh: configuration errors', () => {
     expect(() => provideTokenRefresh(undefined as unknown as TokenRefreshConfig)).toThrow(
       'NGTR101: provideTokenRefresh: "config" must be a configuration object, got undefined.',
     );
+    expect(() => provideTokenRefresh(null as unknown as TokenRefreshConfig)).toThrow(
+      'NGTR101: provideTokenRefresh: "config" must be a configuration object, got null.',
+    );
+    expect(() => provideTokenRefresh('/api/auth/refresh' as unknown as TokenRefreshConfig)).toThrow(
+      'NGTR101: provideTokenRefresh: "config" must be a configuration object, got "/api/auth/refresh".',
+    );
+  });
+
+  it('accepts the bounds of each range: statuses 100 and 599, the longest refreshTimeout', () => {
+    expect(() =>
+      provideTokenRefresh({ ...valid, statusCodes: [100, 599], refreshTimeout: 2 ** 31 - 1 }),
+    ).not.toThrow();
   });
 
   describe('in a production build (ngDevMode false)', () => {

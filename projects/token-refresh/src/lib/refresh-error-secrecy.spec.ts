@@ -52,7 +52,7 @@ describe('a failed refresh never carries the refresh answer in its error or even
 
     const { error, events } = await failRefresh();
 
-    expect(error).toMatchObject({ code: 'invalid-refresh-response' });
+    expect(error).toMatchObject({ code: 'invalid-refresh-response', cause: { status: 200 } });
     expect(findSecret(error)).toBeNull();
     expect(findSecret(events)).toBeNull();
   });

@@ -1,3 +1,4 @@
+import { HttpRequest } from '@angular/common/http';
 import { HttpTestingController } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
@@ -7,7 +8,16 @@ import {
   oauth2RefreshGrant,
   parseTokenResponse,
 } from './refresh-request';
-import { bearerOf, expectRefresh, record, reject401, REFRESH_URL, setUp } from './spec-helpers';
+import {
+  bearerOf,
+  expectRefresh,
+  inProductionBuild,
+  record,
+  reject401,
+  REFRESH_URL,
+  setUp,
+  thrownMessage,
+} from './spec-helpers';
 
 describe('refresh calls', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
@@ -45,6 +55,7 @@ describe('refresh calls', () => {
     const result = record(http.get('/api/a'));
     reject401(backend.expectOne('/api/a'));
     const refresh = expectRefresh(backend);
+    expect(refresh.request.method).toBe('POST');
     expect(refresh.request.withCredentials).toBe(true);
     expect(refresh.request.body).toBeNull();
     expect(refresh.request.headers.has('Authorization')).toBe(false);
@@ -121,6 +132,30 @@ describe('refresh call builders', () => {
       'NGTR101: provideTokenRefresh: "oauth2RefreshGrant.clientId" must be a non-empty string.',
     );
   });
+
+  it('oauth2RefreshGrant rejects a scope that is not a string with an error naming it', () => {
+    const scopes = ['openid', 'profile'] as unknown as string; // from JavaScript, a list
+    expect(() => oauth2RefreshGrant({ clientId: 'spa', scope: scopes })).toThrow(
+      'NGTR101: provideTokenRefresh: "oauth2RefreshGrant.scope" must be a string when given.',
+    );
+  });
+
+  it('sends a refresh call built for another URL than refreshUrl without a token, and never refreshes its 401', () => {
+    const { http, backend, store } = setUp({
+      buildRefreshRequest: (refreshToken) =>
+        new HttpRequest('POST', '/oauth/token', { refreshToken }),
+    });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    const result = record(http.get('/api/a'));
+    reject401(backend.expectOne('/api/a'));
+    const refresh = backend.expectOne('/oauth/token');
+    expect(refresh.request.headers.has('Authorization')).toBe(false);
+    reject401(refresh);
+
+    expect(result.errors).toEqual([expect.objectContaining({ code: 'session-expired' })]);
+    expect(store.getRefreshToken()).toBeNull();
+  });
 });
 
 describe('parseTokenResponse', () => {
@@ -161,8 +196,16 @@ describe('parseTokenResponse', () => {
       /"refreshToken"\/"refresh_token" is not a non-empty string/,
     ],
     [{ accessToken: 'a', expires_in: '3600' }, /"expiresIn"\/"expires_in" is not a number/],
+    [
+      { accessToken: 'a', refresh_token: '' },
+      /"refreshToken"\/"refresh_token" is not a non-empty string/,
+    ],
   ])('rejects %j with an NGTR204 error naming the field', (body, message) => {
     expect(() => parseTokenResponse(body)).toThrow(message);
     expect(() => parseTokenResponse(body)).toThrow(/^NGTR204: /);
+  });
+
+  it('keeps only the code in a production build', () => {
+    expect(inProductionBuild(() => thrownMessage(() => parseTokenResponse({})))).toBe('NGTR204');
   });
 });
