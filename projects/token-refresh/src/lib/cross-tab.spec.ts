@@ -1,10 +1,16 @@
 import { TestRequest } from '@angular/common/http/testing';
 import { ErrorHandler } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
 
-import { oauth2RefreshGrant } from './refresh-request';
+import { crossTabEnvironment, fingerprintOf } from './cross-tab';
+import { cookieRefresh, oauth2RefreshGrant } from './refresh-request';
 import { bearerOf, FakeBrowser, jwt, record, reject401, REFRESH_URL } from './spec-helpers';
 import { TokenRefreshService } from './token-refresh-service';
 import { MemoryTokenStore } from './token-store';
+
+const SIGNED_IN = { accessToken: 'access-1', refreshToken: 'refresh-1' };
+/** The fingerprint of the session access-1 / refresh-1. */
+const SESSION_1 = fingerprintOf(snapshotOf('access-1', 'refresh-1'));
 
 describe('cross-tab refresh', () => {
   beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask'] }));
@@ -251,6 +257,229 @@ describe('cross-tab refresh', () => {
     ]);
     expect(browser.heldLocks()).toBe(0);
   });
+
+  it('withdraws its request for the lock when its refresh times out while another tab holds it', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({
+      refreshTimeout: tab === 'A' ? 5000 : 1000,
+    }));
+
+    tabA.http.get('/api/a').subscribe();
+    const resultB = record(tabB.http.get('/api/b'));
+    reject401(tabA.backend.expectOne('/api/a'));
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+    const refreshA = tabA.backend.expectOne(REFRESH_URL);
+    await jest.advanceTimersByTimeAsync(1000);
+
+    expect(resultB.errors).toEqual([expect.objectContaining({ code: 'refresh-timeout' })]);
+    expect({ held: browser.heldLocks(), pending: browser.pendingLocks() }).toEqual({
+      held: 1,
+      pending: 0,
+    });
+    refreshA.flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+    tabB.backend.expectNone(REFRESH_URL);
+    tabA.backend.expectOne('/api/a').flush({});
+    browser.verify();
+  });
+
+  it('refreshes under the Web Lock named after the refreshUrl, and records a digest, never a token', async () => {
+    const browser = new FakeBrowser();
+    const [tabA] = browser.openSignedInTabs();
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+
+    expect(browser.lockNames).toEqual(['ngx-token-refresh:/api/auth/refresh']);
+    expect([...browser.storage.keys()]).toEqual([
+      'ngx-token-refresh:/api/auth/refresh:last-refresh',
+    ]);
+    const recorded = [...browser.storage.values()][0];
+    expect(JSON.parse(recorded)).toEqual({
+      id: expect.any(String) as unknown,
+      session: SESSION_1,
+      at: Date.now(),
+    });
+    expect(recorded).not.toMatch(/access-|refresh-\d/);
+    browser.verify();
+  });
+
+  it.each([
+    ['a refresh token', 'refresh-1', 'r:ubhwim.pajc1a'],
+    ['a cookie', undefined, 'cookie'],
+  ])(
+    'names a session held by %s the same way in every release, so the tabs of two releases coordinate',
+    async (_, refreshToken, session) => {
+      const browser = new FakeBrowser();
+      const tab = browser.openTab(refreshToken ? {} : { buildRefreshRequest: cookieRefresh() });
+      tab.store.setTokens({ accessToken: 'access-1', refreshToken });
+      const heard: unknown[] = [];
+      browser.openStrayChannel().addEventListener('message', (event) => heard.push(event.data));
+
+      const refreshed = tab.injector.get(TokenRefreshService).refresh();
+      await browser.run();
+      tab.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2' });
+      await refreshed;
+      await tab.injector.get(TokenRefreshService).clearSession();
+      await browser.run();
+
+      // Version 1 of the messages: a release that changes the digest must send version 2.
+      expect(heard).toEqual([
+        {
+          v: 1,
+          type: 'refreshed',
+          id: expect.any(String) as unknown,
+          session,
+          tokens: expect.objectContaining({ accessToken: 'access-2' }) as unknown,
+        },
+        { v: 1, type: 'ended', session },
+      ]);
+      browser.verify();
+    },
+  );
+
+  it('stops hearing the other tabs once its app is destroyed (its channel is closed)', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs();
+    tabB.injector.destroy();
+
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual([
+      'access-1',
+      'refresh-1',
+    ]);
+    browser.verify();
+  });
+
+  it.each([
+    [10_000, 'waits for its message first', [0, 1]],
+    [10_001, 'refreshes at once', [1, 0]],
+  ])(
+    'after a refresh recorded %i ms ago that spent its session, whose message was lost, %s',
+    async (age, _, refreshesAtOnceAndAfter2s) => {
+      const browser = new FakeBrowser();
+      const [tabA, tabB] = browser.openSignedInTabs();
+      browser.dropMessages = true;
+      tabA.http.get('/api/a').subscribe();
+      reject401(tabA.backend.expectOne('/api/a'));
+      await browser.run();
+      tabA.backend
+        .expectOne(REFRESH_URL)
+        .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+      await browser.run();
+      tabA.backend.expectOne('/api/a').flush({});
+
+      await jest.advanceTimersByTimeAsync(age);
+      tabB.http.get('/api/b').subscribe();
+      reject401(tabB.backend.expectOne('/api/b'));
+      await browser.run();
+      const atOnce = tabB.backend.match(REFRESH_URL);
+      await jest.advanceTimersByTimeAsync(2000);
+      const after2s = tabB.backend.match(REFRESH_URL);
+
+      expect([atOnce.length, after2s.length]).toEqual(refreshesAtOnceAndAfter2s);
+      [...atOnce, ...after2s].forEach((request) => request.flush({ accessToken: 'access-b' }));
+      await browser.run();
+      tabB.backend.expectOne('/api/b').flush({});
+      browser.verify();
+    },
+  );
+
+  it('keeps waiting for its own session’s message when a message about another session arrives', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs();
+    const stray = browser.openStrayChannel();
+    browser.dropMessages = true; // A's message is lost
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+    browser.dropMessages = false;
+
+    tabB.http.get('/api/b').subscribe();
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+    stray.postMessage({
+      v: 1,
+      type: 'refreshed',
+      id: 'another-refresh',
+      session: fingerprintOf(snapshotOf('alice-access-1', 'alice-refresh-1')),
+      tokens: { accessToken: 'alice-access-2', refreshToken: 'alice-refresh-2' },
+    });
+    await browser.run();
+    tabB.backend.expectNone(REFRESH_URL);
+
+    await jest.advanceTimersByTimeAsync(2000);
+    tabB.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-b' });
+    await browser.run();
+    expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBe('Bearer access-b');
+    browser.verify();
+  });
+
+  it.each([
+    ['store the tokens another tab refreshed', 'setTokens'],
+    ['clear the session another tab ended', 'clear'],
+  ] as const)('reports a store that fails to %s to the ErrorHandler', async (_, method) => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs();
+    const storeError = new Error('disk full');
+    tabB.store[method] = () => {
+      throw storeError;
+    };
+    const handled: unknown[] = [];
+    tabB.injector.get(ErrorHandler).handleError = (error: unknown) => handled.push(error);
+
+    if (method === 'setTokens') {
+      const refreshed = tabA.injector.get(TokenRefreshService).refresh();
+      await browser.run();
+      tabA.backend
+        .expectOne(REFRESH_URL)
+        .flush({ accessToken: 'access-2', refreshToken: 'refresh-2' });
+      await refreshed;
+    } else {
+      await tabA.injector.get(TokenRefreshService).clearSession();
+    }
+    await browser.run();
+
+    expect(handled).toEqual([expect.objectContaining({ code: 'store-failed', cause: storeError })]);
+    browser.verify();
+  });
+
+  it('uses a BroadcastChannel in a browser that has one, and none in a browser that lacks one', () => {
+    const global = globalThis as { BroadcastChannel?: unknown };
+    const environment = TestBed.runInInjectionContext(crossTabEnvironment);
+    expect(environment.openChannel('ngx-token-refresh:/api/auth/refresh')).toBeNull();
+
+    global.BroadcastChannel = class {
+      constructor(readonly name: string) {}
+    };
+    try {
+      expect(environment.openChannel('ngx-token-refresh:/api/auth/refresh')).toEqual({
+        name: 'ngx-token-refresh:/api/auth/refresh',
+      });
+    } finally {
+      delete global.BroadcastChannel;
+    }
+  });
 });
 
 describe('cross-tab refresh: tabs with different sessions never mix', () => {
@@ -361,6 +590,111 @@ describe('cross-tab refresh: tabs with different sessions never mix', () => {
     expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBe('Bearer access-1');
   });
 
+  it('ignores malformed messages even when they name the session this tab holds', async () => {
+    const browser = new FakeBrowser();
+    const [, tabB] = browser.openSignedInTabs();
+    const events: string[] = [];
+    tabB.injector.get(TokenRefreshService).events.subscribe((event) => events.push(event.type));
+    const stray = browser.openStrayChannel();
+    const session = SESSION_1;
+    const planted = { accessToken: 'planted', refreshToken: 'planted' };
+
+    for (const message of [
+      { v: 2, type: 'ended', session },
+      { v: '1', type: 'ended', session },
+      { v: 1, type: 'refreshed', id: 'x', session, tokens: { accessToken: 42 } },
+      { v: 1, type: 'refreshed', session, tokens: planted },
+      { v: 1, type: 'refreshed', id: 7, session, tokens: planted },
+      { v: 1, type: 'rotated', id: 'x', session, tokens: planted },
+      { v: 1, type: 'signed-out', session },
+    ]) {
+      stray.postMessage(message);
+    }
+    await browser.run();
+
+    expect([tabB.store.getAccessToken(), tabB.store.getRefreshToken()]).toEqual([
+      'access-1',
+      'refresh-1',
+    ]);
+    expect(tabB.injector.get(TokenRefreshService).state()).toBe('idle');
+    expect(events).toEqual([]);
+  });
+
+  it('signs no tab in that holds no session, whatever session a message names', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab({ buildRefreshRequest: cookieRefresh() });
+    const stray = browser.openStrayChannel();
+    const tokens = { accessToken: 'planted', refreshToken: 'planted' };
+
+    for (const session of [null, undefined, 'cookie', '']) {
+      stray.postMessage({ v: 1, type: 'refreshed', id: 'x', session, tokens });
+    }
+    await browser.run();
+
+    expect([tab.store.getAccessToken(), tab.store.getRefreshToken()]).toEqual([null, null]);
+    tab.http.get('/api/a').subscribe();
+    expect(tab.backend.expectOne('/api/a').request.headers.has('Authorization')).toBe(false);
+    browser.verify();
+  });
+
+  it('leaves a tab whose session expired signed out when another session is refreshed', async () => {
+    const browser = new FakeBrowser();
+    const demo = browser.openTab();
+    const alice = browser.openTab();
+    demo.store.setTokens({ accessToken: 'demo-access-1', refreshToken: 'demo-refresh-1' });
+    alice.store.setTokens({ accessToken: 'alice-access-1', refreshToken: 'alice-refresh-1' });
+    alice.http.get('/api/b').subscribe({ error: () => undefined });
+    reject401(alice.backend.expectOne('/api/b'));
+    await browser.run();
+    reject401(alice.backend.expectOne(REFRESH_URL));
+    await browser.run();
+    expect(alice.injector.get(TokenRefreshService).state()).toBe('expired');
+
+    demo.http.get('/api/a').subscribe();
+    reject401(demo.backend.expectOne('/api/a'));
+    await browser.run();
+    demo.backend
+      .expectOne(REFRESH_URL)
+      .flush({ accessToken: 'demo-access-2', refreshToken: 'demo-refresh-2' });
+    await browser.run();
+    demo.backend.expectOne('/api/a').flush({});
+
+    expect(alice.injector.get(TokenRefreshService).state()).toBe('expired');
+    expect([alice.store.getAccessToken(), alice.store.getRefreshToken()]).toEqual([null, null]);
+    browser.verify();
+  });
+
+  it.each([
+    ['no id', SIGNED_IN, (at: number) => ({ session: SESSION_1, at })],
+    [
+      'a time that is not a number',
+      SIGNED_IN,
+      (at: number) => ({ id: 'x', session: SESSION_1, at: `${at}` }),
+    ],
+    // A start-up refresh from the cookie, with no session in the store yet.
+    ['a session that is not a string', null, (at: number) => ({ id: 'x', session: null, at })],
+  ])(
+    'does not wait on a refresh record in localStorage that this library did not write (%s)',
+    async (_, tokens, recordAt) => {
+      const browser = new FakeBrowser();
+      const tab = browser.openTab({ buildRefreshRequest: cookieRefresh() });
+      if (tokens) {
+        tab.store.setTokens(tokens);
+      }
+      browser.storage.set(
+        'ngx-token-refresh:/api/auth/refresh:last-refresh',
+        JSON.stringify(recordAt(Date.now())),
+      );
+
+      const refreshed = tab.injector.get(TokenRefreshService).refresh();
+      await browser.run();
+
+      tab.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2' }); // at once
+      await refreshed;
+      browser.verify();
+    },
+  );
+
   it('stays signed out when another tab’s refresh broadcast arrives after a logout here', async () => {
     const browser = new FakeBrowser();
     const [tabA, tabB] = browser.openSignedInTabs();
@@ -434,3 +768,8 @@ describe('cross-tab refresh: tabs with different sessions never mix', () => {
     browser.verify();
   });
 });
+
+/** What a tab's store holds, as the coordinator reads it. */
+function snapshotOf(accessToken: string, refreshToken: string) {
+  return { epoch: 0, accessToken, refreshToken, expiresAt: null };
+}

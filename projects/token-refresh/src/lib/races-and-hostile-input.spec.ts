@@ -292,6 +292,54 @@ describe('races and hostile input: cross-tab', () => {
     await second;
   });
 
+  it('sends no refresh from a lock granted just after its refresh timed out, and releases it at once', async () => {
+    const browser = new FakeBrowser();
+    const [tab] = browser.openSignedInTabs({ refreshTimeout: 1000 });
+    browser.holdLockGrants = true;
+    browser.abortsTooLate = true;
+
+    const a = record(tab.http.get('/api/a'));
+    reject401(tab.backend.expectOne('/api/a'));
+    await browser.run();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(a.errors).toEqual([expect.objectContaining({ code: 'refresh-timeout' })]);
+    browser.grantNextLock(); // the grant that was on its way when the refresh timed out
+    await browser.run();
+
+    // A refresh sent now would spend refresh-1 for nobody: its answer has no one to go to.
+    tab.backend.expectNone(REFRESH_URL);
+    expect({ held: browser.heldLocks(), pending: browser.pendingLocks() }).toEqual({
+      held: 0,
+      pending: 0,
+    });
+    browser.verify();
+  });
+
+  it('refreshes at once in a tab that adopted another tab’s refresh from a non-rotating server', async () => {
+    const browser = new FakeBrowser();
+    const [tabA, tabB] = browser.openSignedInTabs();
+    tabA.http.get('/api/a').subscribe();
+    reject401(tabA.backend.expectOne('/api/a'));
+    await browser.run();
+    tabA.backend.expectOne(REFRESH_URL).flush({ accessToken: 'access-2' }); // refresh-1 kept
+    await browser.run();
+    tabA.backend.expectOne('/api/a').flush({});
+    expect(tabB.store.getAccessToken()).toBe('access-2');
+
+    tabB.http.get('/api/b').subscribe(); // e.g. access-2 was revoked
+    reject401(tabB.backend.expectOne('/api/b'));
+    await browser.run();
+    const atOnce = tabB.backend.match(REFRESH_URL);
+    await jest.advanceTimersByTimeAsync(2000);
+    const after2s = tabB.backend.match(REFRESH_URL);
+
+    expect([atOnce.length, after2s.length]).toEqual([1, 0]);
+    [...atOnce, ...after2s].forEach((request) => request.flush({ accessToken: 'access-3' }));
+    await browser.run();
+    tabB.backend.expectOne('/api/b').flush({});
+    browser.verify();
+  });
+
   it('refreshes again at once in the tab that just refreshed with a non-rotating server', async () => {
     const browser = new FakeBrowser();
     const [tab] = browser.openSignedInTabs();

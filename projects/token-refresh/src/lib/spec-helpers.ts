@@ -123,10 +123,13 @@ export function thrownMessage(body: () => unknown): string {
 /** Tabs of one origin: separate injectors sharing Web Locks, BroadcastChannel and localStorage. */
 export class FakeBrowser {
   lockRequests = 0;
+  /** The name of each lock requested, in order. */
+  readonly lockNames: string[] = [];
   private readonly queue: { grant: () => void; signal?: AbortSignal }[] = [];
   private held = false;
   private readonly channels: FakeChannel[] = [];
-  private readonly storage = new Map<string, string>();
+  /** The tabs' shared `localStorage`. */
+  readonly storage = new Map<string, string>();
   private readonly tabs: { backend: HttpTestingController }[] = [];
 
   constructor(private readonly features: { hasLocks: boolean } = { hasLocks: true }) {}
@@ -179,6 +182,11 @@ export class FakeBrowser {
   dropMessages = false;
   /** Whether locks are granted only by `grantNextLock()`, to script the order of events. */
   holdLockGrants = false;
+  /**
+   * Whether aborting a lock request comes too late: the lock was already granted, and the callback
+   * runs all the same (the browser queues the grant as a task, which the abort does not cancel).
+   */
+  abortsTooLate = false;
 
   grantNextLock(): void {
     if (!this.held && this.queue.length > 0) {
@@ -220,12 +228,18 @@ export class FakeBrowser {
     return this.held ? 1 : 0;
   }
 
+  /** The lock requests waiting for their grant, as `navigator.locks.query()` lists them. */
+  pendingLocks(): number {
+    return this.queue.length;
+  }
+
   private readonly requestLock = (
-    _name: string,
+    name: string,
     options: { signal?: AbortSignal },
     callback: () => Promise<void>,
   ): Promise<void> => {
     this.lockRequests++;
+    this.lockNames.push(name);
     if (this.locksDenied) {
       return Promise.reject(
         new DOMException('Access to the Locks API is denied in this context.', 'SecurityError'),
@@ -245,7 +259,7 @@ export class FakeBrowser {
       };
       options.signal?.addEventListener('abort', () => {
         const index = this.queue.indexOf(entry);
-        if (index !== -1) {
+        if (index !== -1 && !this.abortsTooLate) {
           this.queue.splice(index, 1);
           reject(new DOMException('aborted', 'AbortError'));
         }
