@@ -131,36 +131,25 @@ export class CrossTabCoordinator implements RefreshCoordinator {
     }
     return new Observable<TokenSet>((subscriber) => {
       const abort = new AbortController();
-      let released = false;
-      let release: () => void = () => {
-        released = true;
-      };
       locks
         .request(
           this.#name,
           { signal: abort.signal },
+          // The lock is held until the refresh in it ends, which ending this subscription does too.
+          // A lock granted after this subscription ended (its abort came too late) is released at
+          // once: subscribing into an ended subscriber runs nothing and finalizes at once.
           () =>
             new Promise<void>((resolve) => {
-              release = () => resolve();
-              if (released) {
-                resolve();
-                return;
-              }
               this.#inLock(refresh).pipe(finalize(resolve)).subscribe(subscriber);
             }),
         )
         .catch(() => {
-          // An abort is this subscription ending while it waited for the lock: nobody to tell. Any
-          // other failure is the browser denying the lock (a sandboxed frame, say): refresh here,
-          // as where there are no Web Locks at all.
-          if (!abort.signal.aborted) {
-            refresh().subscribe(subscriber);
-          }
+          // The browser denied the lock (a sandboxed frame, say): refresh here, as where there are no
+          // Web Locks at all. Or this subscription ended while it waited for the lock (an abort):
+          // then, subscribing into it runs nothing.
+          refresh().subscribe(subscriber);
         });
-      return () => {
-        abort.abort();
-        release();
-      };
+      return () => abort.abort();
     });
   }
 
