@@ -79,21 +79,27 @@ describe('withStepUp', () => {
     expect(store.getRefreshToken()).toBe('refresh-mfa');
   });
 
-  it.each<[string, StepUpHandler, RegExp]>([
-    ['fails', () => Promise.reject(new Error('popup closed')), /handler failed/],
-    ['declines with null', () => Promise.resolve(null), /declined/],
-    ['completes without tokens', () => EMPTY, /declined/],
+  it.each<[string, StepUpHandler, RegExp, unknown]>([
+    [
+      'fails',
+      () => Promise.reject(new Error('popup closed')),
+      /handler failed/,
+      new Error('popup closed'),
+    ],
+    ['declines with null', () => Promise.resolve(null), /declined/, undefined],
+    ['completes without tokens', () => EMPTY, /declined/, undefined],
     [
       'throws',
       () => {
         throw new Error('bug');
       },
       /handler failed/,
+      new Error('bug'),
     ],
-    ['returns no token set', () => Promise.resolve({ accessToken: '' }), /no token set/],
+    ['returns no token set', () => Promise.resolve({ accessToken: '' }), /no token set/, undefined],
   ])(
     'fails every waiting request with step-up-failed when the handler %s, and keeps the session',
-    async (_, handler, message) => {
+    async (_, handler, message, cause) => {
       const { http, backend, store } = setUpStepUp(handler);
       const service = TestBed.inject(TokenRefreshService);
       void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
@@ -106,6 +112,7 @@ describe('withStepUp', () => {
       expect(errors.map((error) => error.code)).toEqual(['step-up-failed', 'step-up-failed']);
       expect(errors[0].message).toMatch(/^NGTR208: /);
       expect(errors[0].message).toMatch(message);
+      expect(errors[0].cause).toEqual(cause);
       expect(store.getAccessToken()).toBe('access-1');
       expect(service.state()).toBe('idle');
       backend.expectNone(() => true);
@@ -131,6 +138,59 @@ describe('withStepUp', () => {
 
     expect(calls).toBe(2);
     expect(second.values).toEqual(['a']);
+  });
+
+  it('asks again when the server challenges the stepped-up token itself, e.g. once max_age has passed', async () => {
+    let calls = 0;
+    const { http, backend, store } = setUpStepUp(() =>
+      Promise.resolve({ accessToken: `access-mfa-${++calls}` }),
+    );
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    http.get('/api/a').subscribe();
+    challenge(backend.expectOne('/api/a'), STEP_UP);
+    await settle();
+    backend.expectOne('/api/a').flush('a');
+    const later = record(http.get('/api/b'));
+    const stale = backend.expectOne('/api/b');
+    expect(bearerOf(stale)).toBe('Bearer access-mfa-1');
+    challenge(stale, STEP_UP);
+    await settle();
+    const retry = backend.expectOne('/api/b');
+    expect(bearerOf(retry)).toBe('Bearer access-mfa-2');
+    retry.flush('b');
+
+    expect(calls).toBe(2);
+    expect(later.values).toEqual(['b']);
+  });
+
+  it.each<[string, keyof StepUpChallenge, unknown]>([
+    ['acr_values="  mfa   phr "', 'acrValues', ['mfa', 'phr']],
+    ['scope=" orders:read  orders:write"', 'scope', ['orders:read', 'orders:write']],
+    ['acr_values=""', 'acrValues', []],
+    ['max_age="0"', 'maxAge', 0],
+    ['max_age="300s"', 'maxAge', null],
+    ['max_age="5m"', 'maxAge', null],
+    ['max_age="-300"', 'maxAge', null],
+    ['max_age="1.5"', 'maxAge', null],
+    ['realm="api"', 'maxAge', null],
+  ])('hands the handler %s as its %s %j', async (params, field, expected) => {
+    const asked: StepUpChallenge[] = [];
+    const { http, backend, store } = setUpStepUp((asking) => {
+      asked.push(asking);
+      return Promise.resolve(null);
+    });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    http.get('/api/a').subscribe({ error: () => undefined });
+    challenge(
+      backend.expectOne('/api/a'),
+      `Bearer error="insufficient_user_authentication", ${params}`,
+    );
+    await settle();
+
+    expect(asked).toHaveLength(1);
+    expect(asked[0][field]).toEqual(expected);
   });
 
   it('makes one call per distinct challenge', async () => {
