@@ -1,4 +1,4 @@
-import { Observable, Subscription, take } from 'rxjs';
+import { Observable, take } from 'rxjs';
 
 /**
  * The first value of `source` if it comes within `ms`, then completes (as it does when `source`
@@ -19,31 +19,22 @@ export function firstOrAfter<T>(
   fallback: Observable<T>,
 ): Observable<T> {
   return new Observable<T>((subscriber) => {
-    let fallbackSubscription: Subscription | undefined;
     const timer = setTimeout(() => {
       first.unsubscribe();
-      fallbackSubscription = fallback.subscribe(subscriber);
+      // As RxJS's `defer` does: `subscriber` then holds the fallback, and ending it ends the fallback.
+      fallback.subscribe(subscriber);
     }, ms);
     const first = source.pipe(take(1)).subscribe({
-      next: (value) => {
-        clearTimeout(timer);
-        subscriber.next(value);
-        subscriber.complete();
-      },
-      error: (error: unknown) => {
-        clearTimeout(timer);
-        subscriber.error(error);
-      },
-      // Ended without a value: nothing more will come, so neither waiting nor the fallback helps.
-      complete: () => {
-        clearTimeout(timer);
-        subscriber.complete();
-      },
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => subscriber.error(error),
+      // After the first value, or without one: nothing more will come, so neither waiting nor the
+      // fallback helps.
+      complete: () => subscriber.complete(),
     });
+    // Also runs when the source ends first (ending `subscriber` runs it), and clears the timer then.
     return () => {
       clearTimeout(timer);
       first.unsubscribe();
-      fallbackSubscription?.unsubscribe();
     };
   });
 }
