@@ -1,3 +1,4 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
@@ -171,7 +172,10 @@ describe('offline refresh', () => {
       reject401(backend.expectOne('/api/orders'));
       expectRefresh(backend).flush(null, { status: 503, statusText: 'Unavailable' });
 
-      expect((result.errors[0] as TokenRefreshError).code).toBe('refresh-failed');
+      const error = result.errors[0] as TokenRefreshError;
+      expect(error.code).toBe('refresh-failed');
+      expect(error.message).toContain('failed with status 503');
+      expect((error.cause as HttpErrorResponse).status).toBe(503);
     });
   });
 });
@@ -180,6 +184,13 @@ describe('withOfflineHold', () => {
   it('rejects a timeout that is not a positive number of milliseconds, naming it', () => {
     expect(() => withOfflineHold({ timeout: 0 })).toThrow(
       'NGTR101: provideTokenRefresh: "withOfflineHold({ timeout })" must be a positive number of milliseconds up to 2147483647, got 0.',
+    );
+  });
+
+  it('accepts a timeout up to the longest delay setTimeout keeps, 2^31 - 1 ms, and no longer', () => {
+    expect(() => withOfflineHold({ timeout: 2 ** 31 - 1 })).not.toThrow();
+    expect(() => withOfflineHold({ timeout: 2 ** 31 })).toThrow(
+      'NGTR101: provideTokenRefresh: "withOfflineHold({ timeout })" must be a positive number of milliseconds up to 2147483647, got 2147483648.',
     );
   });
 });
