@@ -171,6 +171,11 @@ describe('parseWwwAuthenticate', () => {
       [['Bearer', { realm: 'a', error: 'invalid_token' }]],
     ],
     [
+      'quoted-pairs of any character, a space, a tab and a backslash among them (RFC 9110 §5.6.4)',
+      'Bearer error_description="a\\ b\\\tc\\\\d\\e", realm=""',
+      [['Bearer', { error_description: 'a b\tc\\de', realm: '' }]],
+    ],
+    [
       'a parameter named __proto__',
       'Bearer __proto__="x"',
       // JSON.parse makes an own property; an object literal would set the prototype instead.
