@@ -1,11 +1,16 @@
-import { HttpTestingController } from '@angular/common/http/testing';
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { createEnvironmentInjector, EnvironmentInjector } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 
 import { TokenRefreshError } from './errors';
 import { cookieRefresh } from './refresh-request';
-import { expectRefresh, record, reject401, setUp } from './spec-helpers';
+import { provideTokenRefresh } from './provide-token-refresh';
+import { expectRefresh, record, REFRESH_URL, reject401, setUp } from './spec-helpers';
 import { TokenRefreshEvent } from './token-refresh-events';
+import { tokenRefreshInterceptor } from './token-refresh-interceptor';
 import { TokenRefreshService } from './token-refresh-service';
+import { TokenStore } from './token-store';
 
 describe('TokenRefreshService', () => {
   afterEach(() => TestBed.inject(HttpTestingController).verify());
@@ -126,5 +131,29 @@ describe('TokenRefreshService', () => {
     await cleared;
     expect(store.getAccessToken()).toBeNull();
     expect(service.state()).toBe('idle');
+  });
+});
+
+describe('TokenRefreshService, once its app is destroyed', () => {
+  it('rejects refresh() with refresh-cancelled when the app is destroyed mid-refresh', async () => {
+    const app = createEnvironmentInjector(
+      [
+        provideHttpClient(withInterceptors([tokenRefreshInterceptor])),
+        provideHttpClientTesting(),
+        provideTokenRefresh({ refreshUrl: REFRESH_URL }),
+      ],
+      TestBed.inject(EnvironmentInjector),
+    );
+    void app.get(TokenStore).setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const manual = app.get(TokenRefreshService).refresh();
+    const refresh = expectRefresh(app.get(HttpTestingController));
+
+    app.destroy();
+
+    expect(refresh.cancelled).toBe(true);
+    await expect(manual).rejects.toMatchObject({
+      code: 'refresh-cancelled',
+      message: 'NGTR207: The app was destroyed before the refresh ended.',
+    });
   });
 });
