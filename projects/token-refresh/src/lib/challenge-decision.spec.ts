@@ -116,6 +116,15 @@ describe('bearerChallengeOf', () => {
     expect(bearerChallengeOf(failure('Bearer error="x" junk'))).toBeNull();
   });
 
+  it('ignores schemes that only begin or end like Bearer or DPoP', () => {
+    expect(
+      bearerChallengeOf(failure('Bearerish error="invalid_token", XDPoP error="invalid_token"')),
+    ).toBeNull();
+    expect(
+      bearerChallengeOf(failure('MyBearer error="invalid_token", DPoP realm="api"'))?.scheme,
+    ).toBe('DPoP');
+  });
+
   it('returns null for anything that is not an HttpErrorResponse', () => {
     expect(bearerChallengeOf(new Error('Bearer error="invalid_token"'))).toBeNull();
     expect(bearerChallengeOf(undefined)).toBeNull();
