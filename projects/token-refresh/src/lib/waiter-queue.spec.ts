@@ -31,10 +31,13 @@ describe('WaiterQueue', () => {
     let late: ReturnType<typeof record<string>> | undefined;
     leaving.subscription.unsubscribe();
 
+    let delivered = 0;
     queue.release((waiter) => {
+      delivered++;
       late ??= record(queue.wait());
       waiter.next('first');
     });
+    expect(delivered).toBe(1);
     expect([leaving.values, staying.values, late?.values]).toEqual([[], ['first'], []]);
 
     queue.release((waiter) => waiter.error(new Error('second')));
