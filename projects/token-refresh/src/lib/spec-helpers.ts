@@ -17,6 +17,7 @@ import { TestBed } from '@angular/core/testing';
 import { Observable, Subscription } from 'rxjs';
 
 import { CROSS_TAB_ENVIRONMENT, CrossTabChannel, CrossTabEnvironment } from './cross-tab';
+import { TokenRefreshFeature } from './features';
 import { provideTokenRefresh } from './provide-token-refresh';
 import { TokenRefreshConfig } from './token-refresh-config';
 import { tokenRefreshInterceptor } from './token-refresh-interceptor';
@@ -137,7 +138,8 @@ export class FakeBrowser {
   /** Whether the tabs opened from now on list `withCrossTab()`. */
   withFeature = true;
 
-  openTab(config: Partial<TokenRefreshConfig> = {}) {
+  /** Opens a tab: an app with `config` and, besides `withCrossTab()`, `features`. */
+  openTab(config: Partial<TokenRefreshConfig> = {}, features: TokenRefreshFeature[] = []) {
     const environment: CrossTabEnvironment = {
       locks: this.features.hasLocks
         ? { request: this.requestLock as LockManager['request'] }
@@ -160,6 +162,7 @@ export class FakeBrowser {
         provideTokenRefresh(
           { refreshUrl: REFRESH_URL, ...config },
           ...(this.withFeature ? [withCrossTab()] : []),
+          ...features,
         ),
         ...(config.store ? [] : [{ provide: TokenStore, useValue: new MemoryTokenStore() }]),
         { provide: CROSS_TAB_ENVIRONMENT, useValue: environment },

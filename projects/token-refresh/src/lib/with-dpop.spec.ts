@@ -1,4 +1,4 @@
-import { HttpContext, HttpEventType, HttpRequest } from '@angular/common/http';
+import { HttpContext, HttpErrorResponse, HttpEventType, HttpRequest } from '@angular/common/http';
 import { HttpTestingController, TestRequest } from '@angular/common/http/testing';
 import { Injectable, PLATFORM_ID, Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
@@ -10,7 +10,7 @@ import { DpopKeyStore } from './dpop/dpop-key-store';
 import { DpopService } from './dpop/dpop-service';
 import { TokenRefreshError } from './errors';
 import { oauth2RefreshGrant } from './refresh-request';
-import { record, reject401, REFRESH_URL, setUp } from './spec-helpers';
+import { FakeBrowser, record, reject401, REFRESH_URL, setUp } from './spec-helpers';
 import { TokenRefreshConfig } from './token-refresh-config';
 import { TokenRefreshService } from './token-refresh-service';
 import { TokenStore } from './token-store';
@@ -217,7 +217,17 @@ describe('withDpop()', () => {
 
       await settled(received);
       expect(received.errors).toEqual([expect.any(TokenRefreshError)]);
-      expect((received.errors[0] as TokenRefreshError).code).toBe('dpop-nonce-rejected');
+      const error = received.errors[0] as TokenRefreshError;
+      expect(error.code).toBe('dpop-nonce-rejected');
+      // The answer as cause, without its body and headers, as in every error of the library.
+      const cause = error.cause as HttpErrorResponse;
+      expect(cause).toBeInstanceOf(HttpErrorResponse);
+      expect([cause.status, cause.url, cause.error, cause.headers.keys()]).toEqual([
+        401,
+        API,
+        null,
+        [],
+      ]);
       expect(events).toEqual([]);
     });
 
@@ -253,6 +263,76 @@ describe('withDpop()', () => {
         /^NGTR211: .*Access-Control-Expose-Headers/,
       );
     });
+
+    it('remembers the nonce of an error answer too', async () => {
+      const { http, backend } = signedIn();
+      const failed = record(http.get(API));
+      (await nextRequest(backend)).flush(null, {
+        status: 404,
+        statusText: 'Not Found',
+        headers: { 'DPoP-Nonce': 'e-1' },
+      });
+      expect(failed.errors).toEqual([expect.objectContaining({ status: 404 })]);
+
+      http.get(API).subscribe();
+
+      const next = await nextRequest(backend);
+      expect((await verifyProof(next.request.headers.get('DPoP'))).claims['nonce']).toBe('e-1');
+      next.flush({});
+    });
+
+    it('refreshes on a 401 whose DPoP challenge has another error, instead of resending it', async () => {
+      const { http, backend } = signedIn();
+      const received = record(http.get(API));
+
+      (await nextRequest(backend)).flush(null, {
+        status: 401,
+        statusText: 'Unauthorized',
+        headers: { 'WWW-Authenticate': 'DPoP error="invalid_token"', 'DPoP-Nonce': 'n-1' },
+      });
+      const refresh = await nextRequest(backend, REFRESH_URL);
+      expect((await verifyProof(refresh.request.headers.get('DPoP'))).claims['nonce']).toBe('n-1');
+      refresh.flush({ access_token: 'a2', token_type: 'DPoP' });
+      const retry = await nextRequest(backend);
+      expect(retry.request.headers.get('Authorization')).toBe('DPoP a2');
+      retry.flush({ ok: true });
+
+      expect(received.values).toEqual([{ ok: true }]);
+    });
+
+    it.each([
+      ['a 401 with a Bearer challenge', 401, 'Bearer error="use_dpop_nonce"'],
+      ['a 403 with a DPoP challenge', 403, 'DPoP error="use_dpop_nonce"'],
+    ])(
+      'passes %s for a nonce through untouched: only a 401 DPoP challenge asks for one',
+      async (_, status, challenge) => {
+        const { http, backend } = signedIn();
+        const received = record(http.get(API));
+
+        (await nextRequest(backend)).flush(null, {
+          status,
+          statusText: 'Refused',
+          headers: { 'WWW-Authenticate': challenge, 'DPoP-Nonce': 'n-1' },
+        });
+
+        expect(received.errors).toEqual([expect.objectContaining({ status })]);
+      },
+    );
+
+    it('lets the refresh fail as without DPoP on a 400 that is not "use_dpop_nonce"', async () => {
+      const { http, backend, store } = signedIn();
+      const received = record(http.get(API));
+
+      reject401(await nextRequest(backend));
+      (await nextRequest(backend, REFRESH_URL)).flush(
+        { error: 'invalid_grant' },
+        { status: 400, statusText: 'Bad Request' },
+      );
+
+      await settled(received);
+      expect((received.errors[0] as TokenRefreshError).code).toBe('session-expired');
+      expect(store.getRefreshToken()).toBeNull();
+    });
   });
 
   describe('the token type', () => {
@@ -284,6 +364,23 @@ describe('withDpop()', () => {
       });
 
       await expect(answer).rejects.toMatchObject({ code: 'invalid-refresh-response' });
+    });
+
+    it.each([
+      ['tokenType "Bearer"', { tokenType: 'Bearer' }],
+      ['token_type "DPoP-Bearer"', { token_type: 'DPoP-Bearer' }],
+      ['token_type "not-DPoP"', { token_type: 'not-DPoP' }],
+    ])('fails the refresh with invalid-refresh-response on %s', async (_, tokenType) => {
+      signedIn();
+
+      const refreshed = TestBed.inject(TokenRefreshService).refresh();
+      (await nextRequest(TestBed.inject(HttpTestingController), REFRESH_URL)).flush({
+        access_token: 'a2',
+        ...tokenType,
+      });
+
+      await expect(refreshed).rejects.toMatchObject({ code: 'invalid-refresh-response' });
+      expect(TestBed.inject(TokenStore).getAccessToken()).toBe('a1');
     });
 
     it('accepts "dpop" in any case, and an answer without token_type', async () => {
@@ -350,6 +447,75 @@ describe('withDpop()', () => {
       expect(thumbprint).toBe(await jwkThumbprint(jwk));
     });
 
+    it('hashes each access token once, however many requests carry it', async () => {
+      const ath = await sha256('a1');
+      const digest = jest.spyOn(webcrypto.subtle, 'digest');
+      const { http, backend } = signedIn();
+
+      http.get('/api/1').subscribe();
+      http.get('/api/2').subscribe();
+      http.get('/api/3').subscribe();
+
+      const sent = await requests(backend, 3);
+      for (const request of sent) {
+        expect((await verifyProof(request.request.headers.get('DPoP'))).claims['ath']).toBe(ath);
+        request.flush({});
+      }
+      expect(hashesOf(digest, 'a1')).toBe(1);
+      digest.mockRestore();
+    });
+
+    it('asks the key store again at the next proof after it failed', async () => {
+      keys.failure = new Error('The database connection is closing.');
+      const { http, backend } = signedIn();
+      const failed = record(http.get(API));
+      await settled(failed);
+      expect((failed.errors[0] as TokenRefreshError).code).toBe('dpop-unavailable');
+
+      keys.failure = null;
+      http.get(API).subscribe();
+
+      const sent = await nextRequest(backend);
+      await verifyProof(sent.request.headers.get('DPoP'));
+      sent.flush({});
+      expect(keys.loads).toBe(2);
+    });
+
+    it('keeps the new key when a load from before clearSession() fails late', async () => {
+      let failLateLoad: (error: Error) => void = () => undefined;
+      keys.nextLoad = new Promise((_, reject) => {
+        failLateLoad = reject;
+      });
+      signedIn();
+      const service = TestBed.inject(DpopService);
+      const late = service.thumbprint();
+      await TestBed.inject(TokenRefreshService).clearSession();
+      const thumbprint = await service.thumbprint();
+
+      failLateLoad(new Error('The database connection is closing.'));
+
+      await expect(late).rejects.toMatchObject({ code: 'dpop-unavailable' });
+      expect(await service.thumbprint()).toBe(thumbprint);
+      expect(keys.loads).toBe(2);
+    });
+
+    it('fails clearSession() with dpop-unavailable, naming the key store, when it fails to clear', async () => {
+      const { store } = signedIn();
+      await TestBed.inject(DpopService).thumbprint();
+      keys.failure = new Error('The database connection is closing.');
+
+      const cleared = TestBed.inject(TokenRefreshService).clearSession();
+
+      await expect(cleared).rejects.toMatchObject({
+        code: 'dpop-unavailable',
+        cause: keys.failure,
+      });
+      await expect(cleared).rejects.toThrow(
+        /^NGTR210: withDpop\(\): the DpopKeyStore failed to clear/,
+      );
+      expect(store.getAccessToken()).toBeNull();
+    });
+
     it('signs with ES384 on P-384 when asked', async () => {
       const { http, backend } = signedIn({}, { algorithm: 'ES384' });
 
@@ -373,6 +539,16 @@ describe('withDpop()', () => {
       expect((received.errors[0] as TokenRefreshError).code).toBe('dpop-unavailable');
       expect((received.errors[0] as Error).message).toMatch(/^NGTR210: .*crypto\.subtle/);
       backend.expectNone(API);
+    });
+
+    it("rejects DpopService's thumbprint() with dpop-unavailable without WebCrypto", async () => {
+      Object.defineProperty(globalThis, 'crypto', { value: jsdomCrypto, configurable: true });
+      setUpDpop();
+
+      await expect(TestBed.inject(DpopService).thumbprint()).rejects.toMatchObject({
+        code: 'dpop-unavailable',
+      });
+      expect(keys.loads).toBe(0);
     });
 
     it('fails with dpop-unavailable, naming the key store, when it fails (no IndexedDB)', async () => {
@@ -412,6 +588,22 @@ describe('withDpop()', () => {
     });
     resent.flush({ access_token: 'a1', token_type: 'DPoP' });
     expect((await answer).body).toEqual({ access_token: 'a1', token_type: 'DPoP' });
+  });
+
+  it('sends the sign-in through DpopService without the access token of the session in the store', async () => {
+    const { backend } = signedIn();
+    const answer = firstValueFrom(
+      TestBed.inject(DpopService)
+        .sendTokenRequest(new HttpRequest('POST', '/oauth/token', 'grant_type=authorization_code'))
+        .pipe(filter((event) => event.type === HttpEventType.Response)),
+    );
+
+    const sent = await nextRequest(backend, '/oauth/token');
+    expect(sent.request.headers.has('Authorization')).toBe(false);
+    const proof = await verifyProof(sent.request.headers.get('DPoP'));
+    expect(Object.keys(proof.claims)).toEqual(['jti', 'htm', 'htu', 'iat']);
+    sent.flush({ access_token: 'a2', token_type: 'DPoP' });
+    expect((await answer).body).toEqual({ access_token: 'a2', token_type: 'DPoP' });
   });
 
   it('works with the OAuth 2.0 refresh grant', async () => {
@@ -458,6 +650,71 @@ describe('withDpop()', () => {
   }
 });
 
+describe('withDpop() with withCrossTab()', () => {
+  let keys: MemoryKeyStore;
+  let browser: FakeBrowser;
+
+  beforeEach(() => {
+    keys = new MemoryKeyStore();
+    browser = new FakeBrowser();
+  });
+  afterEach(() => browser.verify());
+
+  it('reads the key afresh, leaving the store alone, when another tab ended the session', async () => {
+    const [tabA, tabB] = openSignedInTabs();
+    tabA.http.get(API).subscribe();
+    const first = await nextRequest(tabA.backend);
+    const firstKey = (await verifyProof(first.request.headers.get('DPoP'))).header['jwk'];
+    first.flush({});
+
+    await tabB.injector.get(TokenRefreshService).clearSession();
+    await until(() => tabA.store.getAccessToken() === null); // tab A heard of it
+    const newThumbprint = await tabB.injector.get(DpopService).thumbprint(); // B signs in again
+    tabA.store.setTokens({ accessToken: 'a2', refreshToken: 'r2' });
+    tabA.http.get(API).subscribe();
+
+    const next = await nextRequest(tabA.backend);
+    const nextKey = (await verifyProof(next.request.headers.get('DPoP'))).header['jwk'];
+    next.flush({});
+    expect(nextKey).not.toEqual(firstKey);
+    expect(await jwkThumbprint(nextKey as JsonWebKey)).toBe(newThumbprint);
+    expect(keys.clears).toBe(1);
+  });
+
+  it('keeps the key it holds when another tab refreshed the session', async () => {
+    const [tabA, tabB] = openSignedInTabs();
+    tabA.http.get(API).subscribe();
+    (await nextRequest(tabA.backend)).flush({});
+    tabB.http.get(API).subscribe();
+    reject401(await nextRequest(tabB.backend));
+    (await nextRequest(tabB.backend, REFRESH_URL)).flush({
+      access_token: 'a2',
+      token_type: 'DPoP',
+    });
+    (await nextRequest(tabB.backend)).flush({});
+    await until(() => tabA.store.getAccessToken() === 'a2'); // tab A adopted the new token
+    const loads = keys.loads;
+
+    tabA.http.get(API).subscribe();
+
+    const sent = await nextRequest(tabA.backend);
+    expect(sent.request.headers.get('Authorization')).toBe('DPoP a2');
+    await verifyProof(sent.request.headers.get('DPoP'));
+    sent.flush({});
+    expect(keys.loads).toBe(loads);
+  });
+
+  function openSignedInTabs() {
+    return [
+      browser.openTab({}, [withDpop({ keyStore: keys })]),
+      browser.openTab({}, [withDpop({ keyStore: keys })]),
+    ].map((tab) => {
+      tab.store.setTokens({ accessToken: 'a1', refreshToken: 'r1' });
+      return tab;
+    });
+  }
+});
+
 describe('withDpop() options', () => {
   it('rejects an algorithm it does not sign with, naming the option', () => {
     expect(() => withDpop({ algorithm: 'RS256' as 'ES256' })).toThrow(
@@ -466,18 +723,28 @@ describe('withDpop() options', () => {
   });
 });
 
-/** A key store in memory that counts its calls; `raceWith` plays another tab that adds first. */
+/**
+ * A key store in memory that counts its calls; `raceWith` plays another tab that adds first, and
+ * `failure` fails load() and clear().
+ */
 @Injectable()
 class MemoryKeyStore extends DpopKeyStore {
   stored: CryptoKeyPair | null = null;
   raceWith: CryptoKeyPair | null = null;
   failure: Error | null = null;
+  /** What the next load() answers, once, instead of what is stored. */
+  nextLoad: Promise<CryptoKeyPair | null> | null = null;
   loads = 0;
   adds = 0;
   clears = 0;
 
   load(): Promise<CryptoKeyPair | null> {
     this.loads++;
+    const { nextLoad } = this;
+    if (nextLoad) {
+      this.nextLoad = null;
+      return nextLoad;
+    }
     return this.failure ? Promise.reject(this.failure) : Promise.resolve(this.stored);
   }
 
@@ -489,6 +756,9 @@ class MemoryKeyStore extends DpopKeyStore {
 
   clear(): void {
     this.clears++;
+    if (this.failure) {
+      throw this.failure;
+    }
     this.stored = null;
   }
 }
@@ -540,6 +810,14 @@ async function settled(received: { errors: unknown[]; values: unknown[] }): Prom
   }
 }
 
+/** Waits, a macrotask at a time, until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 200 && !condition(); turn++) {
+    await macrotask();
+  }
+  expect(condition()).toBe(true);
+}
+
 function macrotask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -548,6 +826,12 @@ function recordEvents(): string[] {
   const events: string[] = [];
   TestBed.inject(TokenRefreshService).events.subscribe((event) => events.push(event.type));
   return events;
+}
+
+/** How many times `digest` hashed `text`. */
+function hashesOf(digest: { mock: { calls: unknown[][] } }, text: string): number {
+  return digest.mock.calls.filter(([, data]) => Buffer.from(data as Uint8Array).toString() === text)
+    .length;
 }
 
 function nonceChallenge401(nonce: string) {
