@@ -47,8 +47,9 @@ export class IndexedDbDpopKeyStore implements DpopKeyStore {
 
   /** {@inheritDoc DpopKeyStore.clear} */
   clear(): Promise<void> {
-    return this.#run('readwrite', (keys, done) => {
-      keys.delete(KEY).onsuccess = () => done(undefined);
+    // Settles when the transaction commits, with nothing to answer.
+    return this.#run<undefined>('readwrite', (keys) => {
+      keys.delete(KEY);
     });
   }
 

@@ -86,7 +86,7 @@ export class DpopProofs {
 
   /** The JWK SHA-256 thumbprint of the key (RFC 7638): `dpop_jkt`, and the servers' `cnf.jkt`. */
   async thumbprint(): Promise<string> {
-    webCrypto();
+    // Without WebCrypto, #loadOrMake rejects with dpop-unavailable before it touches the store.
     return (await this.#keyMaterial()).thumbprint;
   }
 
