@@ -80,6 +80,7 @@ export class IndexedDbDpopKeyStore implements DpopKeyStore {
       const opening = factory.open(DATABASE, 1);
       opening.onupgradeneeded = () => opening.result.createObjectStore(TABLE);
       opening.onsuccess = () => resolve(opening.result);
+      // Stryker disable next-line StringLiteral: IndexedDB sets the error before it fires error
       opening.onerror = () => reject(opening.error ?? new Error('IndexedDB did not open'));
     }).catch((error: unknown) => {
       // Not cached: a database that failed to open (storage pressure) may open next time.
