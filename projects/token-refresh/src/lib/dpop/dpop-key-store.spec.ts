@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { IDBFactory } from 'fake-indexeddb';
+import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { webcrypto } from 'node:crypto';
 import { runInThisContext } from 'node:vm';
 
@@ -109,6 +109,25 @@ describe('IndexedDbDpopKeyStore', () => {
       await expect(new IndexedDbDpopKeyStore().load()).rejects.toMatchObject({
         name: 'VersionError',
       });
+    });
+
+    it('rejects add() with the error of the write that failed, storing nothing', async () => {
+      const store = new IndexedDbDpopKeyStore();
+      const pair = await newPair();
+      // A write that fails as on a full disk (QuotaExceededError): the second add of a key fails.
+      const put = jest.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+        this: IDBObjectStore,
+        value: unknown,
+        key?: IDBValidKey,
+      ) {
+        this.add(value, key);
+        return this.add(value, key);
+      });
+
+      await expect(store.add(pair)).rejects.toMatchObject({ name: 'ConstraintError' });
+
+      put.mockRestore();
+      await expect(store.load()).resolves.toBeNull();
     });
 
     it("rejects add() with the transaction's error, storing nothing, where a CryptoKey cannot be stored", async () => {

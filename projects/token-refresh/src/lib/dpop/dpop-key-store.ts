@@ -65,7 +65,10 @@ export class IndexedDbDpopKeyStore implements DpopKeyStore {
           let result: T;
           work(transaction.objectStore(TABLE), (value) => (result = value));
           transaction.oncomplete = () => resolve(result);
-          transaction.onerror = transaction.onabort = () =>
+          // On abort, not on error: a failed request's error event reaches the transaction before
+          // IndexedDB records that error as the transaction's, and then aborts it.
+          transaction.onabort = () =>
+            // Stryker disable next-line StringLiteral: only abort(), not called here, has no error
             reject(transaction.error ?? new Error('IndexedDB transaction aborted'));
         }),
     );
