@@ -464,6 +464,47 @@ describe('cross-tab refresh', () => {
     browser.verify();
   });
 
+  it('ends the session for the app at once when its store fails to clear the session another tab ended', async () => {
+    const browser = new FakeBrowser();
+    const expiredIn: string[] = [];
+    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({
+      onSessionExpired: () => expiredIn.push(tab),
+    }));
+    tabB.store.clear = () => {
+      throw new Error('disk full');
+    };
+    tabB.injector.get(ErrorHandler).handleError = () => undefined;
+
+    await tabA.injector.get(TokenRefreshService).clearSession();
+    await browser.run();
+
+    expect(expiredIn).toEqual(['B']);
+    expect(tabB.injector.get(TokenRefreshService).state()).toBe('expired');
+    tabB.http.get('/api/b').subscribe();
+    expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBeNull();
+    browser.verify();
+  });
+
+  it('keeps its session when its store fails to read as another tab’s end message arrives', async () => {
+    const browser = new FakeBrowser();
+    const expiredIn: string[] = [];
+    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({
+      onSessionExpired: () => expiredIn.push(tab),
+    }));
+    const getRefreshToken = tabB.store.getRefreshToken.bind(tabB.store);
+    tabB.store.getRefreshToken = () => {
+      throw new Error('storage unavailable');
+    };
+    tabB.injector.get(ErrorHandler).handleError = () => undefined;
+
+    await tabA.injector.get(TokenRefreshService).clearSession();
+    await browser.run();
+    tabB.store.getRefreshToken = getRefreshToken;
+
+    expect(expiredIn).toEqual([]);
+    expect(tabB.injector.get(TokenRefreshService).state()).toBe('idle');
+  });
+
   it('uses a BroadcastChannel in a browser that has one, and none in a browser that lacks one', () => {
     const global = globalThis as { BroadcastChannel?: unknown };
     const environment = TestBed.runInInjectionContext(crossTabEnvironment);

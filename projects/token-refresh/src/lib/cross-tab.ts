@@ -235,13 +235,21 @@ export class CrossTabCoordinator implements RefreshCoordinator {
         error: (error: unknown) => this.#report(error),
       });
     } else {
+      const epoch = this.#session.epoch;
       this.#session.clearIf(isSameSession).subscribe({
         next: (ended) => {
           if (ended !== null) {
             this.#changes.next({ type: 'ended' });
           }
         },
-        error: (error: unknown) => this.#report(error),
+        error: (error: unknown) => {
+          this.#report(error);
+          // A store that failed to clear a session it held: its tokens are hidden, and the session
+          // ends for the app all the same, as after a rejected refresh in this tab.
+          if (this.#session.epoch !== epoch) {
+            this.#changes.next({ type: 'ended' });
+          }
+        },
       });
     }
   }
