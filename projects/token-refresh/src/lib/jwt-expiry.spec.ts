@@ -25,9 +25,13 @@ describe('readJwtExpiry', () => {
   it.each([
     ['an opaque token', 'a1b2c3'],
     ['two segments', 'aaa.bbb'],
+    ['a header and a payload with exp but no signature', token({ exp: 42 }).replace(/\.sig$/, '')],
+    ['four segments around a payload with exp', `${token({ exp: 42 })}.extra`],
     ['a payload that is not base64', 'aaa.!!!.ccc'],
     ['a payload that is not JSON', `aaa.${btoa('not json')}.ccc`],
     ['a payload that is JSON null', `aaa.${btoa('null')}.ccc`],
+    // 0xff is never valid UTF-8: read leniently, it would become U+FFFD and leave exp readable.
+    ['a payload that is not UTF-8', `aaa.${btoa('{"exp":42,"n":"\xff"}')}.ccc`],
     ['no exp claim', token({ iss: 'u' })],
     ['a string exp', token({ exp: '1700000000' })],
   ])('returns null for %s', (_, value) => {
