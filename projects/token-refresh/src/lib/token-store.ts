@@ -28,7 +28,8 @@ export function isTokenSet(value: unknown): value is TokenSet {
     typeof accessToken === 'string' &&
     accessToken !== '' &&
     (refreshToken == null || (typeof refreshToken === 'string' && refreshToken !== '')) &&
-    (expiresAt === undefined || (typeof expiresAt === 'number' && Number.isFinite(expiresAt)))
+    // Number.isFinite() is false for anything but a finite number: no typeof check needed.
+    (expiresAt === undefined || Number.isFinite(expiresAt))
   );
 }
 
