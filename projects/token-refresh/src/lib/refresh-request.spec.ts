@@ -109,6 +109,50 @@ describe('refresh calls', () => {
     expect(result.errors[0]).toMatchObject({ code: 'invalid-refresh-response' });
     expect(store.getAccessToken()).toBe('access-1');
   });
+
+  it.each<[string, object]>([
+    ['an empty refresh token', { refreshToken: '' }],
+    ['a numeric refresh token', { refreshToken: 42 }],
+    ['a string expiry', { expiresAt: '1700000000000' }],
+    ['a NaN expiry', { expiresAt: NaN }],
+    ['an infinite expiry', { expiresAt: Infinity }],
+  ])(
+    'fails with invalid-refresh-response, keeping the session, when a custom parser returns %s',
+    (_, fields) => {
+      const { http, backend, store } = setUp({
+        parseRefreshResponse: () => ({ accessToken: 'access-2', ...fields }),
+      });
+      void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+      const result = record(http.get('/api/a'));
+      reject401(backend.expectOne('/api/a'));
+      expectRefresh(backend).flush({});
+
+      expect(result.errors[0]).toMatchObject({ code: 'invalid-refresh-response' });
+      expect(store.getAccessToken()).toBe('access-1');
+      expect(store.getRefreshToken()).toBe('refresh-1');
+    },
+  );
+
+  it('stores what a custom parser returns with a null refresh token and a finite expiry', () => {
+    const expiresAt = Date.now() + 60_000;
+    const { http, backend, store } = setUp({
+      parseRefreshResponse: () => ({ accessToken: 'access-2', refreshToken: null, expiresAt }),
+    });
+    void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+
+    const result = record(http.get('/api/a'));
+    reject401(backend.expectOne('/api/a'));
+    expectRefresh(backend).flush({});
+    backend.expectOne('/api/a').flush('ok');
+
+    expect(result.values).toEqual(['ok']);
+    expect([store.getAccessToken(), store.getRefreshToken(), store.getExpiresAt?.()]).toEqual([
+      'access-2',
+      'refresh-1',
+      expiresAt,
+    ]);
+  });
 });
 
 describe('refresh call builders', () => {
