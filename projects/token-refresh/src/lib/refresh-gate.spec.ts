@@ -278,7 +278,8 @@ describe('refresh gate: rejected refresh', () => {
       const errors = results.map((result) => result.errors[0]);
       expect(errors.every((error) => error === errors[0])).toBe(true);
       expect(errors[0]).toBeInstanceOf(TokenRefreshError);
-      expect(errors[0]).toMatchObject({ code: 'session-expired' });
+      // name: what logs print and what an app without the class at hand checks.
+      expect(errors[0]).toMatchObject({ code: 'session-expired', name: 'TokenRefreshError' });
       expect((errors[0] as TokenRefreshError).message).toMatch(/^NGTR201: /);
       expect(((errors[0] as TokenRefreshError).cause as HttpErrorResponse).status).toBe(status);
       expect(store.getAccessToken()).toBeNull();
