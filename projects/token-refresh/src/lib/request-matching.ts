@@ -100,8 +100,8 @@ export function urlPrefixTest(
 ): (url: string) => boolean {
   const anyPrefix = prefixRegExp(patterns);
   const pathPrefixes = patterns.filter(isPathRelative);
-  const pathPrefix =
-    appOrigin !== null && pathPrefixes.length > 0 ? prefixRegExp(pathPrefixes) : null;
+  // Unused where the app's origin is unknown: the test below then answers before reaching it.
+  const pathPrefix = pathPrefixes.length > 0 ? prefixRegExp(pathPrefixes) : null;
   // Only a URL on the app's own origin is worth parsing for its path; most absolute URLs go elsewhere.
   const onAppOrigin = new OriginDecisions(appOrigin, (origin) => origin === appOrigin);
   return (url) => {
@@ -114,12 +114,9 @@ export function urlPrefixTest(
     if (!onAppOrigin.allows(url)) {
       return false;
     }
+    // On the app's origin, as onAppOrigin found: only its path, query and fragment are left to test.
     const parsed = parseUrl(url, appOrigin);
-    return (
-      parsed !== null &&
-      parsed.origin === appOrigin &&
-      pathPrefix.test(parsed.pathname + parsed.search + parsed.hash)
-    );
+    return parsed !== null && pathPrefix.test(parsed.pathname + parsed.search + parsed.hash);
   };
 }
 
@@ -299,7 +296,7 @@ function originOfBase(document: Document | null): string | null {
     // (domino) throws "NotYetImplemented" on reading it.
     baseUri = document?.baseURI;
   } catch {
-    return null;
+    // That "NotYetImplemented": baseUri stays undefined, so there is no base URL, as on a server.
   }
   const origin = baseUri ? parseUrl(baseUri, RELATIVE_BASE)?.origin : null;
   return origin && origin !== 'null' ? origin : null;
