@@ -1,4 +1,5 @@
 import { normalizeOrigin, urlPrefixTest, wholeOriginPattern } from './request-matching';
+import { bearerOf, setUp } from './spec-helpers';
 
 describe('urlPrefixTest', () => {
   const APP = 'https://app.example.com';
@@ -19,6 +20,9 @@ describe('urlPrefixTest', () => {
     ['https://auth.example.com/token?x', 'https://auth.example.com/token', true],
     ['https://auth.example.com/tokens', 'https://auth.example.com/token', false],
     ['/token', 'https://auth.example.com/token', false],
+    ['https://app.example.com/token', 'https://auth.example.com/token', false],
+    // A protocol-relative pattern names another host: it is no path of the app's origin.
+    ['https://app.example.com//cdn.example.com/x', '//cdn.example.com/x', false],
   ])('%j against %j: %s', (url, pattern, expected) => {
     expect(urlPrefixTest([pattern], APP)(url)).toBe(expected);
   });
@@ -97,6 +101,7 @@ describe('normalizeOrigin', () => {
     ['https://user:pw@api.example.com', null],
     ['api.example.com', null],
     ['', null],
+    ['file://server', null],
   ])('%j becomes %j', (origin, expected) => {
     expect(normalizeOrigin(origin)).toBe(expected);
   });
@@ -128,3 +133,99 @@ describe('wholeOriginPattern', () => {
     expect(pattern.flags).toBe('i');
   });
 });
+
+describe('request matching: each origin decided once', () => {
+  const APP = 'https://app.example.com';
+
+  it('parses one URL per origin, and none for later requests to it, whatever their path, query or fragment', () => {
+    // An absolute refreshUrl and no skipUrls: no pattern is a path, so only allowedOrigins parses.
+    const { http, backend, store } = setUp({
+      refreshUrl: 'https://auth.example.com/token',
+      allowedOrigins: ['https://api.example.com', 'https://cdn.example.com'],
+    });
+    void store.setTokens({ accessToken: 'access-1' });
+    const urls = [
+      'https://api.example.com?page=1',
+      'https://tracker.io/pixel',
+      'https://cdn.example.com#logo',
+      'https://evil.io',
+      'https://api.example.com/orders',
+      'https://tracker.io?id=2',
+      'https://cdn.example.com/logo.png',
+      'https://evil.io/steal',
+      'https://api.example.com',
+      'https://evil.io#x',
+    ];
+    // The first request builds the matching, which parses the document's base URL once.
+    http.get('/api/me').subscribe();
+    backend.expectOne('/api/me').flush({});
+
+    const parsed = urlsParsedBy(() => urls.forEach((url) => http.get(url).subscribe()));
+
+    expect(
+      backend.match(() => true).map((request) => [request.request.url, bearerOf(request)]),
+    ).toEqual(
+      urls.map((url) => [url, /^https:\/\/(api|cdn)\./.test(url) ? 'Bearer access-1' : null]),
+    );
+    expect(parsed).toBe(4);
+    backend.verify();
+  });
+
+  it('judges the bare URL "http:" on its own: it gives no token to http://evil.io after it', () => {
+    // jsdom's app origin is http://localhost, where the browser sends the bare URL "http:".
+    const { http, backend, store } = setUp();
+    void store.setTokens({ accessToken: 'access-1' });
+
+    http.get('http:').subscribe();
+    http.get('http://evil.io/x').subscribe();
+
+    expect(bearerOf(backend.expectOne('http:'))).toBe('Bearer access-1');
+    expect(bearerOf(backend.expectOne('http://evil.io/x'))).toBeNull();
+    backend.verify();
+  });
+
+  it('parses a URL of another origin once for skipUrls, and one of the app origin each time, for its path', () => {
+    const test = urlPrefixTest(['/api/public'], APP);
+    const answers: boolean[] = [];
+
+    const parsed = urlsParsedBy(() => {
+      for (let i = 0; i < 3; i++) {
+        answers.push(test('https://api.example.com/api/public/x'));
+        answers.push(test('https://app.example.com/api/public/x'));
+      }
+    });
+
+    expect(answers).toEqual([false, true, false, true, false, true]);
+    // One per origin to decide it, then one per request of the app origin to read its path.
+    expect(parsed).toBe(2 + 3);
+  });
+
+  it('remembers at most 64 origins: the 65th starts afresh, so that many hosts cannot grow memory', () => {
+    const test = urlPrefixTest(['/api/public'], APP);
+    const urlOf = (host: number) => `https://host-${host}.example.com/api/public`;
+    const first64 = Array.from({ length: 64 }, (_, host) => urlOf(host));
+
+    expect(urlsParsedBy(() => first64.forEach(test))).toBe(64);
+    expect(urlsParsedBy(() => first64.forEach(test))).toBe(0);
+    expect(urlsParsedBy(() => [urlOf(64), urlOf(0)].forEach(test))).toBe(2);
+    expect([...first64, urlOf(64)].some(test)).toBe(false);
+  });
+});
+
+/** Runs `body` and counts the URLs it parses (`new URL(...)`). */
+function urlsParsedBy(body: () => void): number {
+  const NativeURL = globalThis.URL;
+  let parsed = 0;
+  globalThis.URL = class extends NativeURL {
+    constructor(url: string | URL, base?: string | URL) {
+      parsed++;
+      super(url, base);
+    }
+  };
+  try {
+    body();
+  } finally {
+    globalThis.URL = NativeURL;
+  }
+  return parsed;
+}

@@ -236,6 +236,15 @@ describe('tokenRefreshInterceptor: requests that never refresh', () => {
     },
   );
 
+  it('sends the token when no RegExp or predicate of skipUrls matches', () => {
+    const { http, backend, store } = setUp({ skipUrls: [/\/health$/, () => false] });
+    void store.setTokens({ accessToken: 'access-1' });
+
+    http.get('/api/orders').subscribe();
+
+    expect(bearerOf(backend.expectOne('/api/orders'))).toBe('Bearer access-1');
+  });
+
   it('never sends the token to refreshUrl, nor refreshes or retries its 401', () => {
     const { http, backend, store } = setUp();
     void store.setTokens({ accessToken: 'access-1', refreshToken: 'refresh-1' });
