@@ -6,7 +6,7 @@ import { crossTabEnvironment, fingerprintOf } from './cross-tab';
 import { cookieRefresh, oauth2RefreshGrant } from './refresh-request';
 import { bearerOf, FakeBrowser, jwt, record, reject401, REFRESH_URL } from './spec-helpers';
 import { TokenRefreshService } from './token-refresh-service';
-import { MemoryTokenStore } from './token-store';
+import { MemoryTokenStore, TokenStore } from './token-store';
 
 const SIGNED_IN = { accessToken: 'access-1', refreshToken: 'refresh-1' };
 /** The fingerprint of the session access-1 / refresh-1. */
@@ -483,6 +483,33 @@ describe('cross-tab refresh', () => {
     tabB.http.get('/api/b').subscribe();
     expect(bearerOf(tabB.backend.expectOne('/api/b'))).toBeNull();
     browser.verify();
+  });
+
+  it('tells a destroyed app nothing when its store finishes clearing another tab’s ended session late', async () => {
+    const browser = new FakeBrowser();
+    const expiredIn: string[] = [];
+    const [tabA, tabB] = browser.openSignedInTabs({}, (tab) => ({
+      onSessionExpired: () => expiredIn.push(tab),
+    }));
+    let finishClear: () => void = () => undefined;
+    const clear = tabB.store.clear.bind(tabB.store);
+    (tabB.store as TokenStore).clear = () =>
+      new Promise<void>((resolve) => {
+        finishClear = () => {
+          clear();
+          resolve();
+        };
+      });
+    const eventsOfB: string[] = [];
+    tabB.injector.get(TokenRefreshService).events.subscribe((event) => eventsOfB.push(event.type));
+
+    await tabA.injector.get(TokenRefreshService).clearSession();
+    await browser.run(); // B has the message and is clearing its store
+    tabB.injector.destroy();
+    finishClear();
+    await browser.run();
+
+    expect({ expiredIn, eventsOfB }).toEqual({ expiredIn: [], eventsOfB: [] });
   });
 
   it('keeps its session when its store fails to read as another tab’s end message arrives', async () => {

@@ -95,6 +95,11 @@ export class RefreshGate {
   readonly #stateSignal = signal<TokenRefreshState>('idle');
 
   #inFlight: InFlightRefresh | null = null;
+  /**
+   * Whether the app is over. A store that settles late (another tab's end of the session, cleared
+   * after the destroy) still reaches the gate then; a destroyed injector runs no callback.
+   */
+  #isDestroyed = false;
   /** Whether the session has ended and `onSessionExpired` already ran for it. */
   #isSessionExpired = false;
   /**
@@ -125,6 +130,7 @@ export class RefreshGate {
     });
     inject(DestroyRef).onDestroy(() => {
       // The app (or a server render) is over: end the refresh and let every waiter go, quietly.
+      this.#isDestroyed = true;
       this.#inFlight?.subscription.unsubscribe();
       this.#inFlight = null;
       this.#waiters.release((waiter) => waiter.complete());
@@ -397,7 +403,7 @@ export class RefreshGate {
   #expireSession(error: TokenRefreshError): void {
     const isFirstExpiry = !this.#isSessionExpired;
     this.#isSessionExpired = true;
-    if (isFirstExpiry) {
+    if (isFirstExpiry && !this.#isDestroyed) {
       this.#eventsSubject.next({ type: 'session-expired', error });
       this.#runOnSessionExpired();
     }
