@@ -284,6 +284,41 @@ describe('cross-tab refresh', () => {
     browser.verify();
   });
 
+  it.each([
+    ['withdrawn in time', false],
+    ['granted all the same (the abort came too late)', true],
+  ])(
+    'reads nothing more from its store for a refresh that timed out waiting for the lock, %s',
+    async (_, abortsTooLate) => {
+      const browser = new FakeBrowser();
+      const [tab] = browser.openSignedInTabs({ refreshTimeout: 1000 });
+      browser.holdLockGrants = true;
+      browser.abortsTooLate = abortsTooLate;
+      const result = record(tab.http.get('/api/a'));
+      reject401(tab.backend.expectOne('/api/a'));
+      await browser.run();
+      // A store's read may cost (a native keychain, a biometric prompt): none for nobody.
+      const reads: string[] = [];
+      const getAccessToken = tab.store.getAccessToken.bind(tab.store);
+      tab.store.getAccessToken = () => {
+        reads.push('getAccessToken');
+        return getAccessToken();
+      };
+
+      await jest.advanceTimersByTimeAsync(1000);
+      browser.grantNextLock();
+      await browser.run();
+
+      expect(result.errors).toEqual([expect.objectContaining({ code: 'refresh-timeout' })]);
+      expect(reads).toEqual([]);
+      expect({ held: browser.heldLocks(), pending: browser.pendingLocks() }).toEqual({
+        held: 0,
+        pending: 0,
+      });
+      browser.verify();
+    },
+  );
+
   it('refreshes under the Web Lock named after the refreshUrl, and records a digest, never a token', async () => {
     const browser = new FakeBrowser();
     const [tabA] = browser.openSignedInTabs();

@@ -138,17 +138,24 @@ export class CrossTabCoordinator implements RefreshCoordinator {
           { signal: abort.signal },
           // The lock is held until the refresh in it ends, which ending this subscription does too.
           // A lock granted after this subscription ended (its abort came too late) is released at
-          // once: subscribing into an ended subscriber runs nothing and finalizes at once.
+          // once, before anything reads the store: subscribing into an ended subscriber would still
+          // run the reads that build the refresh.
           () =>
             new Promise<void>((resolve) => {
+              if (subscriber.closed) {
+                resolve();
+                return;
+              }
               this.#inLock(refresh).pipe(finalize(resolve)).subscribe(subscriber);
             }),
         )
         .catch(() => {
           // The browser denied the lock (a sandboxed frame, say): refresh here, as where there are no
-          // Web Locks at all. Or this subscription ended while it waited for the lock (an abort):
-          // then, subscribing into it runs nothing.
-          refresh().subscribe(subscriber);
+          // Web Locks at all. An abort is this subscription ending while it waited for the lock:
+          // nobody to refresh for.
+          if (!subscriber.closed) {
+            refresh().subscribe(subscriber);
+          }
         });
       return () => abort.abort();
     });
