@@ -34,6 +34,9 @@ describe('readJwtExpiry', () => {
     ['a payload that is not UTF-8', `aaa.${btoa('{"exp":42,"n":"\xff"}')}.ccc`],
     ['no exp claim', token({ iss: 'u' })],
     ['a string exp', token({ exp: '1700000000' })],
+    // JSON.parse reads 1e400 as Infinity: such a token must not refresh before every request.
+    ['an exp of -1e400', token('{"exp":-1e400}')],
+    ['an exp of 1e400', token('{"exp":1e400}')],
   ])('returns null for %s', (_, value) => {
     expect(readJwtExpiry(value)).toBeNull();
   });
